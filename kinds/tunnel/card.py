@@ -1,5 +1,6 @@
 """The tunnel's dashboard card: every monitoring point with the control values its rules use (card.js draws
-each point's cumulative value against its control, its colour, and the trend's yellow and orange lines)."""
+each point's latest value against its control values, its colour, and the trend's lines: a deformation
+point's yellow and orange, a force point's yellow, orange and red towards its maximum and its minimum)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
-from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice
+from kinds.tunnel.force import FORCE, force_control
+from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice, TunnelPoint
 from kinds.tunnel.limits import ITEMS, control_of
 from kinds.tunnel.thresholds import TunnelRule
 
@@ -21,14 +23,24 @@ class TunnelPointView(BaseModel):
 
     device: str
     code: str
-    item: str = Field(description="vault, convergence or surface")
-    item_zh: str = Field(description="拱顶沉降, 净空收敛 or 地表沉降")
+    item: str = Field(description="vault, convergence, surface, strut or anchor")
+    item_zh: str = Field(description="拱顶沉降, 净空收敛, 地表沉降, 支撑轴力 or 锚杆拉力")
     metric: str
     cumulative_mm: float | None = Field(description="the cumulative control value, mm (None: none set)")
     rate_mm_d: float | None = Field(description="the rate control value, mm/d")
     heave_mm: float | None = Field(description="a surface point's heave control, mm, where it has its own")
     yellow_one: float = Field(description="the share of a control one item reaches for yellow")
     orange_one: float = Field(description="the share of a control one item reaches for orange")
+    maximum_kn: float | None = Field(None, description="a force point's maximum control value, kN")
+    minimum_kn: float | None = Field(None, description="a force point's minimum control value, kN")
+    baseline_kn: float | None = Field(None, description="a force point's baseline, kN, where its ways start")
+    yellow_both: float = Field(description="the share of the way to a force's control value for yellow")
+    orange_both: float = Field(description="the share of the way to a force's control value for orange")
+
+
+def _item_zh(point: TunnelPoint) -> str:
+    deformation = ITEMS.get(point.item)
+    return deformation.zh if deformation is not None else FORCE[point.item].zh
 
 
 def tunnel_points(config: SiteConfig) -> list[TunnelPointView]:
@@ -40,19 +52,24 @@ def tunnel_points(config: SiteConfig) -> list[TunnelPointView]:
         rule = config.rules.for_device(d.id, "tunnel")
         assert isinstance(rule, TunnelRule)
         for point in d.tunnel.points:
-            control = control_of(d.tunnel, point)
+            control, force = control_of(d.tunnel, point), force_control(point)
             out.append(
                 TunnelPointView(
                     device=d.id,
                     code=point.code,
                     item=point.item,
-                    item_zh=ITEMS[point.item].zh,
+                    item_zh=_item_zh(point),
                     metric=ITEM_METRIC[point.item],
                     cumulative_mm=control and control.cumulative_mm,
                     rate_mm_d=control and control.rate_mm_d,
                     heave_mm=control and control.heave_mm,
                     yellow_one=rule.yellow_one,
                     orange_one=rule.orange_one,
+                    maximum_kn=force and force.maximum,
+                    minimum_kn=force and force.minimum,
+                    baseline_kn=force and force.baseline,
+                    yellow_both=rule.yellow_both,
+                    orange_both=rule.orange_both,
                 )
             )
     return out

@@ -9,6 +9,11 @@ Every line is reached (达到: at it counts). A rate not yet known (less than a 
 for nothing, so the cumulative value alone can still reach the single-item lines: a slow steady
 settlement that no rate line sees reaches yellow at 85 % and orange at 100 % of its cumulative control.
 A level is left only once every line of it is missed by the clearing band as well.
+
+A force point's control is whole in one value on each side (its maximum, its minimum: GB 50911 §9.1.3), not a
+pair of which one item may be missing, so its one share reaches the lines both items together would
+(``whole_colour``): yellow at 70 %, orange at 85 %, red at 100 % by default, the practice table's
+70–85 %, 85–100 %, 100 %.
 """
 
 from __future__ import annotations
@@ -48,3 +53,9 @@ def banded_colour(
         return level
     held = colour(cumulative, rate, accelerating, cfg, 1 - cfg.hysteresis_pct / 100)
     return held if rank(held) < rank(current) else current
+
+
+def whole_colour(share: float, cfg: TunnelRule, current: Level | None) -> Level | None:
+    """The level of a share of a control given whole in one value (a force's maximum or minimum): the share
+    stands for both items, so the both-lines decide (the one-item lines are never lower)."""
+    return banded_colour(share, share, False, cfg, current)

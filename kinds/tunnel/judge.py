@@ -1,6 +1,6 @@
-"""The tunnels' judge: each monitoring point's series against its control values (GB 50911-2013 §9.1),
-a logger's backlog older than the live readings judged as history, a point gone silent an alarm, a broken
-sensor a sensor.fault and never a hazard."""
+"""The tunnels' judge: each monitoring point's series against its control values (GB 50911-2013 §9.1: a
+deformation point's pair, a force point's maximum and minimum), a logger's backlog older than the live readings
+judged as history, a point gone silent an alarm, a broken sensor a sensor.fault and never a hazard."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from contract.config.device import DeviceConfig
 from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.readings import Reading
-from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice, TunnelPoint
+from kinds.tunnel.force import FORCE_METRICS, RULE, ForceControl, check_forces, force_control
+from kinds.tunnel.force_points import TunnelForces
+from kinds.tunnel.kind import FORCE_RANGE_KN, ITEM_METRIC, TunnelDevice, TunnelPoint
 from kinds.tunnel.limits import ITEMS, METRIC_ITEMS, RANGE_MM, Control, check_controls, control_of
 from kinds.tunnel.points import TunnelPoints
 from kinds.tunnel.silent import TunnelSilent
@@ -26,7 +28,10 @@ from rules.routes import Route
 class TunnelJudge(Judge):
     """Every tunnel of one site."""
 
-    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {m: (i.zh, i.en) for m, i in METRIC_ITEMS.items()}
+    sensor_names: ClassVar[dict[str, tuple[str, str]]] = {
+        **{m: (i.zh, i.en) for m, i in METRIC_ITEMS.items()},
+        **{m: (i.zh, i.en) for m, i in FORCE_METRICS.items()},
+    }
 
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
@@ -34,10 +39,13 @@ class TunnelJudge(Judge):
         # a data logger's backlog older than the live readings, judged on series of its own so that the live
         # rates and levels stay as the live readings left them (as kinds/slope/judge.py does)
         self._past = TunnelPoints()
+        self._forces, self._past_forces = TunnelForces(), TunnelForces()  # the same for the force points
         tunnels = [d for d in devices if isinstance(d, TunnelDevice)]
         # each point with its control values (None: the check refused the site already) and metric
-        self._plans: dict[tuple[str, str], tuple[TunnelPoint, Control | None]] = {
-            (d.id, p.code): (p, control_of(d.tunnel, p)) for d in tunnels for p in d.tunnel.points
+        self._plans: dict[tuple[str, str], tuple[TunnelPoint, Control | ForceControl | None]] = {
+            (d.id, p.code): (p, control_of(d.tunnel, p) or force_control(p))
+            for d in tunnels
+            for p in d.tunnel.points
         }
         # what tick() looks at, in site order: each system's points and the silence each is allowed
         self._timed = [
@@ -64,11 +72,13 @@ class TunnelJudge(Judge):
 
     @staticmethod
     def check(index: int, dev: DeviceConfig) -> list[tuple[Loc, str, str]]:
-        """Points left without control values (kinds/tunnel/limits.py)."""
-        return check_controls(index, dev.tunnel) if isinstance(dev, TunnelDevice) else []
+        """Points left without control values (kinds/tunnel/limits.py, kinds/tunnel/force.py)."""
+        if not isinstance(dev, TunnelDevice):
+            return []
+        return check_controls(index, dev.tunnel) + check_forces(index, dev.tunnel)
 
     def families(self) -> Iterable[object]:
-        return (self._points, self._past, self._silent)
+        return (self._points, self._past, self._forces, self._past_forces, self._silent)
 
     def route(self, dev: DeviceConfig, metric: str) -> Route | None:
         assert isinstance(dev, TunnelDevice)
@@ -126,13 +136,31 @@ class TunnelJudge(Judge):
         if reason:
             return faulted(r), results
         results.extend(some(self._silent.seen(dev.id, name, point.code, r.ts, at)))
-        if control is not None:
-            cfg = self._rule(dev.id)
-            verdict = self._points.evaluate(
-                dev.id, name, point.code, control, cfg, value, r.ts, point.interval_s, backfill
-            )
-            results.extend(some(verdict))
+        results.extend(
+            some(self._verdict(self._points, self._forces, dev, point, control, r, value, backfill))
+        )
         return r, results
+
+    def _verdict(
+        self,
+        points: TunnelPoints,
+        forces: TunnelForces,
+        dev: TunnelDevice,
+        point: TunnelPoint,
+        control: Control | ForceControl | None,
+        r: Reading,
+        value: float,
+        backfill: bool,
+    ) -> RuleResult | None:
+        """One valid reading's verdict, on the live series (``points``, ``forces``) or the history's."""
+        if control is None:
+            return None
+        cfg, name = self._rule(dev.id), self.shared.names[dev.id]
+        if isinstance(control, ForceControl):
+            return forces.evaluate(dev.id, name, point.code, control, cfg, value, r.ts, backfill)
+        return points.evaluate(
+            dev.id, name, point.code, control, cfg, value, r.ts, point.interval_s, backfill
+        )
 
     def _fault(self, dev: TunnelDevice, point: TunnelPoint, r: Reading, value: float) -> str | None:
         """The sensor fault ``value`` shows (None: none), by the metric's valid range alone, live or backfilled."""
@@ -142,14 +170,24 @@ class TunnelJudge(Judge):
             r.metric,
             value,
             r.ts,
-            valid_range=self.shared.faults(dev.id).ranges.get(r.metric, RANGE_MM),
+            valid_range=self._valid_range(dev.id, r.metric),
             step=None,
             step_limit=None,
             stuck_s=None,
         )
 
+    def _valid_range(self, device: str, metric: str) -> tuple[float, float]:
+        """What the metric's sensor can read: the site's range, else a tunnel's (mm or kN)."""
+        default = FORCE_RANGE_KN if metric in FORCE_METRICS else RANGE_MM
+        return self.shared.faults(device).ranges.get(metric, default)
+
     def _history(
-        self, dev: TunnelDevice, point: TunnelPoint, control: Control | None, r: Reading, value: float
+        self,
+        dev: TunnelDevice,
+        point: TunnelPoint,
+        control: Control | ForceControl | None,
+        r: Reading,
+        value: float,
     ) -> tuple[Reading, list[RuleResult]]:
         """A backfilled reading older than the live ones: what the point did while nobody could see it, judged
         in order by the same rules on series of their own and marked backfill (GB 50911 §9.1.5: data reaching
@@ -168,19 +206,12 @@ class TunnelJudge(Judge):
         past.last_ts = r.ts
         if self._fault(dev, point, r, value):
             return faulted(r), []
-        if control is None:
-            return r, []
-        cfg = self._rule(dev.id)
-        name = shared.names[dev.id]
-        verdict = self._past.evaluate(
-            dev.id, name, point.code, control, cfg, value, r.ts, point.interval_s, True
-        )
-        return r, some(verdict)
+        return r, some(self._verdict(self._past, self._past_forces, dev, point, control, r, value, True))
 
     def probes(self, dev: DeviceConfig) -> list[Probe]:
         """The first point of each item against its control values (the design's or §16's fallback), with
-        a window of readings first so that its rate is known; and the first point gone silent while the
-        system reports its others."""
+        a window of readings first so that its rate is known; the first force point against its maximum and
+        its minimum; and the first point gone silent while the system reports its others."""
         assert isinstance(dev, TunnelDevice)
         cfg = self._rule(dev.id)
         band, window = cfg.hysteresis_pct / 100, cfg.rate_window_h * 3600
@@ -209,10 +240,12 @@ class TunnelJudge(Judge):
                     faults=(lo - 100.0, hi + 100.0),
                 )
             )
+        found.extend(self._force_probes(dev, cfg))
         point, *others = dev.tunnel.points
         metric = ITEM_METRIC[point.item]
-        # the system goes on reporting its other points (its own silence is device.offline's)
-        companions = tuple((dev.id, p.code, {ITEM_METRIC[p.item]: 0.0}) for p in others)
+        # the system goes on reporting its other points (its own silence is device.offline's), each quiet: a
+        # force point on its baseline
+        companions = tuple((dev.id, p.code, {ITEM_METRIC[p.item]: p.baseline_kn or 0.0}) for p in others)
         found.append(
             Probe(
                 "tunnel.silent",
@@ -228,3 +261,30 @@ class TunnelJudge(Judge):
             )
         )
         return found
+
+    def _force_probes(self, dev: TunnelDevice, cfg: TunnelRule) -> list[Probe]:
+        """The first force point: 70 % of the way to its maximum, past it and past its minimum, each fires;
+        inside the clearing band of 70 % it holds; on its baseline it clears at once (no rate, no window)."""
+        first = next((p for p in dev.tunnel.points if force_control(p) is not None), None)
+        control = None if first is None else force_control(first)
+        if first is None or control is None:
+            return []
+        band = cfg.hysteresis_pct / 100
+        lo, hi = self._valid_range(dev.id, control.item.metric)
+        return [
+            Probe(
+                RULE,
+                dev.id,
+                control.item.metric,
+                point=first.code,
+                interval_s=first.interval_s,
+                beyond=(
+                    control.at_share(cfg.yellow_both, True),
+                    control.at_share(1.1, True),
+                    control.at_share(1.1, False),
+                ),
+                hold=(control.at_share(cfg.yellow_both * (1 - band / 2), True),),
+                clear=control.baseline,
+                faults=(lo - 100.0, hi + 100.0),
+            )
+        ]

@@ -1,5 +1,6 @@
 """Tunnels during construction (盾构法、矿山法, urban rail): the monitoring points of GB 50911-2013
-(docs/standards.md §16), each against its pair of control values (cumulative and rate).
+(docs/standards.md §16), a deformation point against its pair of control values (cumulative and rate), a
+force point against its maximum and minimum (§9.1.3).
 
 This module is the declaration alone (it imports only the contract and its own thresholds), so the
 regulator, which reads the names, never loads the judge or the simulator named here."""
@@ -18,16 +19,29 @@ from contract.kinds import Kind, Metric, Thresholds
 from contract.kinds.offline import TIME_LIMITS
 from kinds.tunnel.thresholds import TunnelRule
 
-Item = Literal["vault", "convergence", "surface"]
+Item = Literal["vault", "convergence", "surface", "strut", "anchor"]
 ITEM_METRIC: dict[str, str] = {
     "vault": "vault_settle_mm",
     "convergence": "convergence_mm",
     "surface": "surface_settle_mm",
+    "strut": "axial_kn",
+    "anchor": "anchor_kn",
 }
-"""The one metric each kind of point reports (a point is one prism, one laser line or one levelling mark)."""
+"""The one metric each kind of point reports (a point is one prism, one laser line, one levelling mark or one
+force gauge)."""
+FORCE_ITEMS = frozenset({"strut", "anchor"})
+"""The items judged against a maximum and a minimum force (GB 50911 §9.1.3), not a deformation's pair."""
 CONTROL_MAX_MM = 500.0
 """The largest control value a tunnel is designed to (they are tens of millimetres): a number past it was
 written in another unit, and the check says so."""
+FORCE_RANGE_KN = (-1000.0, 20000.0)
+"""The forces a strut's or an anchor's gauge reads, as rules.sensor_fault's default ranges of axial_kn and
+anchor_kn say (contract/config/rules.py): a control value outside them could never be read."""
+
+
+def _force(what: str, zh: str) -> float | None:
+    lo, hi = FORCE_RANGE_KN
+    return Field(None, ge=lo, le=hi, title=what, description=zh)
 
 
 class TunnelPoint(Model):
@@ -36,7 +50,9 @@ class TunnelPoint(Model):
     code: str = Field(title="Point code", description="the site's own code, e.g. GD-01 (拱顶 01)")
     item: Item = Field(
         title="Item",
-        description="vault (拱顶沉降), convergence (净空收敛) or surface (地表沉降)",
+        description="vault (拱顶沉降), convergence (净空收敛), surface (地表沉降); force points: strut "
+        "(支撑轴力, e.g. a temporary steel strut propping the segments at a passage's opening) or anchor "
+        "(锚杆拉力)",
     )
     interval_s: float = Field(
         3600, gt=0, le=7 * 86400, title="Reporting interval", description="seconds between readings"
@@ -64,6 +80,21 @@ class TunnelPoint(Model):
         title="Heave control value",
         description="surface points: 隆起控制值 from the construction drawings, mm; default: §16's for a shield "
         "drive (10 mm), else the cumulative control (the magnitude judged)",
+    )
+    maximum_kn: float | None = _force(
+        "Maximum control value",
+        "force points (strut, anchor): 最大值 from the construction drawings, kN (GB 50911 §9.1.3: a force's "
+        "control values are a maximum and a minimum); required: no standard gives one",
+    )
+    minimum_kn: float | None = _force(
+        "Minimum control value",
+        "force points (strut, anchor): 最小值 from the construction drawings, kN (a strut or an anchor losing "
+        "its preload); required: no standard gives one",
+    )
+    baseline_kn: float | None = _force(
+        "Baseline force",
+        "force points: the force the member was locked off at (预加力、锁定值), kN, where the way to either "
+        "control value starts; default 0 (a member the ground alone loads), so a minimum above 0 needs it",
     )
 
 
@@ -132,6 +163,10 @@ KIND = Kind(
         Metric("vault_settle_mm", "拱顶沉降", "mm", "vault settlement", summary="peak"),
         Metric("convergence_mm", "净空收敛", "mm", "convergence", summary="peak"),
         Metric("surface_settle_mm", "地表沉降", "mm", "surface settlement", summary="peak"),
+        # one id, one meaning: the pit's strut and anchor forces (kN; their summaries the pit's, a force point
+        # reporting once a survey cycle has one reading a minute whichever is picked)
+        Metric("axial_kn", "支撑轴力", "kN", "strut force", summary="max"),
+        Metric("anchor_kn", "锚杆拉力", "kN", "anchor force", summary="min"),
     ),
     offline_clause=(
         "建质规〔2024〕5号 第十三条(三) 未按要求进行监控量测属重大事故隐患；"
@@ -142,17 +177,18 @@ KIND = Kind(
         "tunnel.vault": "隧道拱顶沉降预警",
         "tunnel.convergence": "隧道净空收敛预警",
         "tunnel.surface": "隧道地表沉降预警",
+        "tunnel.force": "隧道支护结构受力预警",
         "tunnel.silent": "隧道测点监测中断",
     },
     simulator="kinds.tunnel.sim:TunnelSim",
-    scenarios=("normal", "settlement", "section"),
+    scenarios=("normal", "settlement", "section", "force"),
     card="kinds.tunnel.card:CARD",
     thresholds=(
         Thresholds(
             "tunnel",
             TunnelRule,
             "Tunnel",
-            "tunnel.vault, tunnel.convergence, tunnel.surface, tunnel.silent",
+            "tunnel.vault, tunnel.convergence, tunnel.surface, tunnel.force, tunnel.silent",
         ),
     ),
 )

@@ -1,5 +1,6 @@
-"""Each tunnel point's pair of control values: the design's (GB 50911-2013 §9.1.2), else the fallback of
-its item where docs/standards.md §16 gives one; and the check of a point left with neither."""
+"""Each tunnel deformation point's pair of control values: the design's (GB 50911-2013 §9.1.2), else the
+fallback of its item where docs/standards.md §16 gives one; and the check of a point left with neither. A force
+point's maximum and minimum are kinds/tunnel/force.py's."""
 
 from __future__ import annotations
 
@@ -41,8 +42,11 @@ class Control:
 
 
 def control_of(spec: TunnelSpec, point: TunnelPoint) -> Control | None:
-    """The point's control values, or None where neither the design nor the fallback gives both."""
-    item = ITEMS[point.item]
+    """The point's control values, or None where neither the design nor the fallback gives both, or where it
+    is a force point (kinds/tunnel/force.py: a maximum and a minimum)."""
+    item = ITEMS.get(point.item)
+    if item is None:
+        return None
     fallback = item.fallback(spec)
     table_cumulative, table_rate = fallback if fallback is not None else (None, None)
     cumulative = point.cumulative_mm if point.cumulative_mm is not None else table_cumulative
@@ -65,9 +69,12 @@ def control_of(spec: TunnelSpec, point: TunnelPoint) -> Control | None:
 
 
 def check_controls(index: int, spec: TunnelSpec) -> list[tuple[Loc, str, str]]:
-    """Points left without a pair of control values: (where, what, how to fix)."""
+    """Deformation points left without a pair of control values: (where, what, how to fix); force points are
+    kinds/tunnel/force.py's."""
     issues: list[tuple[Loc, str, str]] = []
     for j, point in enumerate(spec.points):
+        if point.item not in ITEMS:
+            continue
         if point.heave_mm is not None and point.item != "surface":
             issues.append(
                 (

@@ -20,12 +20,12 @@ from kinds.tunnel.item import COLOURS, MAJOR
 from kinds.tunnel.limits import Control
 from kinds.tunnel.thresholds import TunnelRule
 from rules.levels import LevelMemory, crosses
-from rules.result import RuleResult
+from rules.result import WORSE_DETAIL, RuleResult
 from rules.timeline import Timeline
 from rules.wording import pick, pick_en
 
 COLOUR_ZH = {"warning": "黄色预警", "alarm": "橙色预警", "critical": "红色预警"}
-COLOUR_EN = {"warning": "yellow warning", "alarm": "orange warning", "critical": "red warning"}
+COLOUR_EN = {"warning": "a yellow warning", "alarm": "an orange warning", "critical": "a red warning"}
 ACTIONS = {
     "warning": "加密监测，复核数据，按预警规则报送警情（GB 50911 第9.1.5条）",
     "alarm": "报送警情，通知设计、监理和建设单位，分析原因并采取控制措施",
@@ -125,7 +125,7 @@ def above_design(control: Control, value: float, rate: float | None) -> bool:
     return control.designed_rate and rate is not None and crosses(rate, control.rate_mm_d, strict=True)
 
 
-def _percent(share: float) -> int:
+def percent(share: float) -> int:
     """A share of a control value in whole percent, rounded down: a reading just under a line never reads as
     100 % of it (12.39 mm of 12.4 is 99 %), one on it does (the float's last bit forgiven)."""
     return math.floor(share * 100 + 1e-9)
@@ -148,17 +148,16 @@ def _result(
     if rate is None:
         pace, pace_en = "，速率待满一个周期", ", its rate not yet known (less than a window of readings)"
     else:
-        pace = f"，速率 {rate:.2f} mm/d（控制值 {r:g} mm/d 的 {_percent(rate / r)}%）"
-        pace_en = f", rate {rate:.2f} mm/d ({_percent(rate / r)} % of its control {r:g} mm/d)"
+        pace = f"，速率 {rate:.2f} mm/d（控制值 {r:g} mm/d 的 {percent(rate / r)}%）"
+        pace_en = f", rate {rate:.2f} mm/d ({percent(rate / r)} % of its control {r:g} mm/d)"
     if accelerating:
         pace, pace_en = pace + "，速率突然增大", pace_en + ", suddenly faster"
-    what = f"{name} 测点 {point} {item.zh}累计 {value:.2f} mm（控制值 {c:g} mm 的 {_percent(share)}%）{pace}"
+    what = f"{name} 测点 {point} {item.zh}累计 {value:.2f} mm（控制值 {c:g} mm 的 {percent(share)}%）{pace}"
     what_en = (
-        f"{name} point {point} {item.en} {value:.2f} mm ({_percent(share)} % of its control {c:g} mm)"
-        f"{pace_en}"
+        f"{name} point {point} {item.en} {value:.2f} mm ({percent(share)} % of its control {c:g} mm){pace_en}"
     )
     if level:
-        what, what_en = f"{what}，{COLOUR_ZH[level]}", f"{what_en}, a {COLOUR_EN[level]}"
+        what, what_en = f"{what}，{COLOUR_ZH[level]}", f"{what_en}, {COLOUR_EN[level]}"
     # Art. 13(三) is data 超过 the design's control value: above it (not at it), a value the design gives (not
     # §16's fallback), and a value past (not a red made by a sudden acceleration alone, which passes none)
     beyond = level is not None and above_design(control, value, rate)
@@ -176,6 +175,9 @@ def _result(
         message_en=pick_en(level, what_en, ACTIONS_EN.get(level or "", "")),
         details={
             "metric": item.metric,
+            # worse is away from zero: a settlement or a closing growing, a heave rising (its value negative);
+            # without it the worsening tracker reads a yellow value under its control as lower-is-worse
+            WORSE_DETAIL: "lower" if value < 0 else "higher",
             "rate_mm_d": "" if rate is None else f"{rate:.3f}",
             "rate_control_mm_d": r,
             "accelerating": "yes" if accelerating else "no",

@@ -67,6 +67,7 @@ def tunnel(ts: float, watched: bool) -> list[Reading]:
         *sample("tunnel-1", ts, point="SL-01", convergence_mm=0.5),
         *sample("tunnel-1", ts, point="DB-01", surface_settle_mm=0.5),
         *sample("tunnel-1", ts, point="DB-02", surface_settle_mm=0.5),
+        *sample("tunnel-1", ts, point="ZC-01", axial_kn=400.0),
     ]
     return [*out, *sample("tunnel-1", ts, point="GD-01", vault_settle_mm=0.5)] if watched else out
 

@@ -271,7 +271,7 @@ def test_demo_reads_every_device_keeps_history_and_continues(tmp_path: Path, vic
     assert readings["anemo-1"]["wind_ms"] >= 20
     assert {"disp_h_mm", "disp_v_mm", "incl_mm", "axial_kn", "water_level_m"} <= set(readings["pit-1"])
     # the tunnel's system, played TUNNEL_SCALE times faster (a survey every 20 s): every item is read
-    assert set(readings["tunnel-1"]) == {"vault_settle_mm", "convergence_mm", "surface_settle_mm"}
+    assert set(readings["tunnel-1"]) == {"vault_settle_mm", "convergence_mm", "surface_settle_mm", "axial_kn"}
     # the high slope's station, published by its own simulator as its profile says (kinds/slope/)
     assert set(readings["slope-1"]) == {
         "disp_h_mm",

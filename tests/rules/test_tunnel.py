@@ -18,7 +18,7 @@ from contract.readings import Quality, Reading
 from kinds.tunnel.colour import banded_colour, colour
 from kinds.tunnel.thresholds import TunnelRule
 from rules import RuleEngine, RuleResult
-from tests.rules.sites import device, levels, reference_site, run, sample, site_variant
+from tests.rules.sites import PROJECT, device, levels, reference_site, run, sample, site_variant
 
 T0 = 1_790_000_000.0
 DAY, STEP = 86400.0, 1800.0
@@ -109,6 +109,32 @@ def test_slow_steady_settlement_reaches_yellow_and_orange_on_its_cumulative_valu
     assert "表9.2.2" in clause and "凭记忆转录" in clause  # the fallback, said to be one
     # 10.0 mm is at (达到) the control value, not above it (超过), and §16's fallback is no design value
     assert MAJOR not in clause
+
+
+def test_a_yellow_settlement_that_keeps_growing_is_told_as_a_worsening(tmp_path: Path) -> None:
+    """GB 50911-2013 §9.1.5: data reaching a warning standard must be reported. A yellow vault settlement (85 % of
+    its 10 mm) that keeps growing within its level is worse away from zero: the uplinks hear of it as ``updated``
+    events carrying the larger values. Its value lies under its control value, which the worsening tracker used
+    to read as lower-is-worse: a growing settlement was never told until it turned orange."""
+    from contract.alert_event import AlertEvent
+    from contract.config.rules import WorseningUpdates
+    from gateway.alerts.manager import AlertManager
+
+    sent: list[AlertEvent] = []
+    now = [T0]
+    manager = AlertManager(tmp_path / "alerts.db", PROJECT, sent.append, lambda: now[0], WorseningUpdates())
+    got = run(RuleEngine(reference_site()), vault([round(0.02 * i, 2) for i in range(481)]), "tunnel.vault")
+    assert levels(got) == [None, "warning"] and got[-1].value == 9.6
+    try:
+        for r in got:
+            now[0] = r.ts
+            manager.handle([r])
+            manager.tick()
+    finally:
+        manager.close()
+    assert [e.state for e in sent][:1] == ["firing"] and sent[0].value == 8.5
+    updates = [e.value for e in sent if e.state == "updated"]
+    assert updates and updates[-1] == 9.6 and updates == sorted(updates)
 
 
 MAJOR = "建质规〔2024〕5号 第十三条(三)"
@@ -295,8 +321,11 @@ def test_a_backlog_reading_older_than_the_history_judged_is_not_judged() -> None
 
 
 def others(ts: float) -> list[Reading]:
-    return [*at(ts, "GD-02", vault_settle_mm=0.5), *at(ts, "SL-01", convergence_mm=0.5)] + [
-        r for code in ("DB-01", "DB-02") for r in at(ts, code, surface_settle_mm=0.5)
+    return [
+        *at(ts, "GD-02", vault_settle_mm=0.5),
+        *at(ts, "SL-01", convergence_mm=0.5),
+        *(r for code in ("DB-01", "DB-02") for r in at(ts, code, surface_settle_mm=0.5)),
+        *at(ts, "ZC-01", axial_kn=400.0),  # the strut on its preload
     ]
 
 

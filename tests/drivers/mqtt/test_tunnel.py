@@ -40,12 +40,12 @@ async def test_the_simulated_points_reach_the_driver_as_the_profile_maps_them(
     ]
     assert {topic for topic, _ in out} == {
         f"sitegw/GD-SZ-2026-0001/tunnel-1/points/{code}/data"
-        for code in ("GD-01", "GD-02", "SL-01", "DB-01", "DB-02")
+        for code in ("GD-01", "GD-02", "SL-01", "DB-01", "DB-02", "ZC-01")
     }
     driver, rec = await started_driver(site, mosquitto.port)
     try:
         await asyncio.to_thread(publish, mosquitto.port, [(t, json.dumps(b)) for t, b in out])
-        await rec.wait(lambda: len(rec.readings) == 15, what="every point's three reports")
+        await rec.wait(lambda: len(rec.readings) == 18, what="every point's three reports")
     finally:
         await driver.stop()
     assert driver.stats()["tunnel-1"].errors == 0
@@ -55,6 +55,7 @@ async def test_the_simulated_points_reach_the_driver_as_the_profile_maps_them(
         ("convergence_mm", "SL-01", "mm"),
         ("surface_settle_mm", "DB-01", "mm"),
         ("surface_settle_mm", "DB-02", "mm"),
+        ("axial_kn", "ZC-01", "kN"),
     }
     # the settlement scenario: GD-01 at 110 % of its 10 mm control ten minutes in (its noise 0.1 mm)
     last = max((r for r in rec.readings if r.point == "GD-01"), key=lambda r: r.ts)
@@ -92,5 +93,8 @@ async def test_the_demos_backlog_serves_the_hours_before_at_their_pace_gd02_sile
     assert [round((ts - started) / 1800) for ts in by_point["GD-01"]] == [-8, -7, -6, -5, -4, -3, -2, -1, 0]
     # GD-02's prism hidden from three hours before: its last reading then, the others reporting on
     assert [round((ts - started) / 1800) for ts in by_point["GD-02"]] == [-8, -7, -6]
-    # the section had not begun to move before (no 90x clock's value under a past time): survey noise only
-    assert all(abs(float(r.value)) < 0.5 for r in rec.readings if r.ts < started), rec.readings
+    # the section had not begun to move before (no 90x clock's value under a past time): survey noise only, the
+    # strut ZC-01 on its 400 kN preload
+    before = [r for r in rec.readings if r.ts < started]
+    assert all(abs(float(r.value)) < 0.5 for r in before if r.point != "ZC-01"), rec.readings
+    assert all(abs(float(r.value) - 400.0) < 5.0 for r in before if r.point == "ZC-01"), rec.readings
