@@ -30,6 +30,7 @@ from contract.kinds.kind import Kind, Metric
 from contract.readings import DeviceStatus, Quality, Reading
 from contract.weather import WarningSignal
 from rules import device_offline, safety_devices
+from rules.baselines import Baselines
 from rules.device_offline import DeviceOffline, shorter_limit
 from rules.heard import Firing, Stop
 from rules.kinds.base import Judge, Shared, faulted, some
@@ -384,6 +385,11 @@ class RuleEngine:
         """Vision's latest picture of a zone marked for hot work with people inside (JPEG as base64): the
         evidence its alert fires with (rules/hot_work_zone.py)."""
         self._shared.hot_work.zones.picture(camera, zone, jpeg_b64)
+
+    @property
+    def baselines(self) -> Baselines:
+        """The site's first-reading baselines, which the gateway keeps across restarts (rules/baselines.py)."""
+        return self._shared.baselines
 
     def on_site(self) -> list[tuple[str, float]]:
         """Everyone the access gates last saw enter and not leave: (person id, entry ts)."""

@@ -13,6 +13,7 @@ from contract.alert_event import AlertEvent
 from contract.bus import Bus
 from contract.config.loader import LoadedSite
 from contract.readings import DeviceStatus, Quality, Reading
+from gateway.alerts.baselines import BaselineStore
 from gateway.alerts.manager import AlertManager
 from rules.engine import RuleEngine
 
@@ -41,6 +42,8 @@ class SafetyMonitor:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = RuleEngine(site)
+        self.baselines = BaselineStore(db_path)  # before the warm-up, which measures from them
+        self.baselines.attach(self.engine.baselines)
         self.alerts = AlertManager(
             db_path, site.config.project.code, on_event, clock, site.config.rules.worsening
         )
@@ -115,3 +118,4 @@ class SafetyMonitor:
     def close(self) -> None:
         """Close the alert database."""
         self.alerts.close()
+        self.baselines.close()

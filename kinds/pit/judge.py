@@ -79,6 +79,13 @@ class PitJudge(Judge):
             )
             return r, []
         series.last_ts = r.ts
+        if series.baseline is None and limits is not None and limits.metric == "water_level_m":
+            # the site file's, else the one taken before a restart (rules/baselines.py)
+            series.baseline = (
+                limits.baseline
+                if limits.baseline is not None
+                else shared.baselines.get(dev.id, point.code, r.metric)
+            )
         value = limits.to_table_units(raw, series.baseline) if limits else raw
         reason = self._broken(dev.id, plan, r, raw, series.step(value, r.ts, point.interval_s), plan.stuck_s)
         name = shared.names[dev.id]
@@ -89,7 +96,7 @@ class PitJudge(Judge):
         if limits is None:
             return r, results
         if series.baseline is None and limits.metric == "water_level_m":
-            series.baseline = limits.baseline if limits.baseline is not None else raw
+            series.baseline = shared.baselines.first(dev.id, point.code, r.metric, raw, r.ts)
             value = limits.to_table_units(raw, series.baseline)
         found = self._pit.evaluate(
             dev.id, name, point.code, limits, plan.rule, value, r.ts, point.interval_s, backfill
@@ -120,7 +127,11 @@ class PitJudge(Judge):
             )
             return r, []
         past.last_ts = r.ts
-        baseline = plan.series.baseline if plan.series.baseline is not None else limits.baseline
+        baseline = plan.series.baseline
+        if baseline is None:
+            baseline = limits.baseline
+        if baseline is None:
+            baseline = self.shared.baselines.get(dev.id, point.code, r.metric)
         value = limits.to_table_units(raw, baseline)
         # stuck_s None: the live readings' stuck clock is not this history's
         if self._broken(dev.id, plan, r, raw, past.step(value, r.ts, point.interval_s), None):

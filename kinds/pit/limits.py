@@ -85,7 +85,9 @@ class PointLimits:
     rate_per_day: float | None
     jump: float | None
     clause: str
-    baseline: float | None = None  # water level: metres the change is measured from (None: first reading)
+    baseline: float | None = (
+        None  # water level: metres the change is measured from (None: rules/baselines.py)
+    )
     minimum: float | None = None  # an anchor's force: below it (低于) is the alarm
 
     def to_table_units(self, raw: float, baseline: float | None) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from contract.config.crane import Operator
 from contract.config.site import SiteConfig
 from contract.config.trades import Trade
+from rules.certificate_check import category_of
 
 ELECTRICIAN: Trade = "electrician"
 """建筑电工, operationCategory 01: "01 for anyone opening a distribution box" (standards.md §19)."""
@@ -37,7 +38,8 @@ def door_hints(site: SiteConfig) -> list[str]:
             f"{', '.join(boxes)}: power.door_electrician is not judged: the site has no access gate (kind: "
             "attendance) to tell whether a certified electrician (建筑电工, 01) is on site when a box's door opens"
         ]
-    if not any((op.category or op.trade) == ELECTRICIAN for op in site.operators):
+    # the rule's own reading of a certificate's category (rules/certificate_check.py), on the rule's own list
+    if not any(category_of(op, ELECTRICIAN) == ELECTRICIAN for op in electricians(site.operators)):
         return [
             f"{', '.join(boxes)}: no operator holds an electrician (建筑电工, 01) certificate, so every box door "
             "opening is critical (power.door_electrician): list the site's electricians under operators with "

@@ -31,12 +31,14 @@ class SlopeLimitView(BaseModel):
     low: float | None = Field(None, description="an anchor's lower end (kN, 小于)")
     rate_mm_d: float | None = Field(None, description="a displacement's daily rate value (已连续3d大于)")
     warning_fraction: float
-    baseline_m: float | None = Field(None, description="a water level's baseline (none: its first reading)")
+    baseline_m: float | None = Field(
+        None, description="a water level's baseline (none: its first reading, kept)"
+    )
     growth: bool = Field(
         False, description="a ground or building crack's: its alarm is a growth above its baseline"
     )
     baseline_mm: float | None = Field(
-        None, description="a growing crack's baseline width (none: its first reading)"
+        None, description="a growing crack's baseline width (none: its first reading, kept)"
     )
     clause: str
 

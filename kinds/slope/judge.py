@@ -43,10 +43,10 @@ class SlopeJudge(Judge):
 
     def __init__(self, shared: Shared, devices: list[DeviceConfig]) -> None:
         super().__init__(shared, devices)
-        self._live = SlopeRules()
+        self._live = SlopeRules(shared.baselines)
         # a data logger's buffer older than the live readings, judged by rules of their own so that the live
         # rate windows and levels stay as the live readings left them
-        self._past = SlopeRules(self._live.baselines)
+        self._past = SlopeRules(shared.baselines)
         self._points: dict[tuple[str, str], SlopePoint] = {
             (d.id, p.code): p for d in devices if isinstance(d, SlopeDevice) for p in d.slope.points
         }

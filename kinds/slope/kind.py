@@ -104,7 +104,8 @@ class SlopePoint(Model):
         ge=-500,
         le=500,
         title="Water baseline",
-        description="water_level points: the level the rise is measured from, m; none: its first reading",
+        description="water_level points: the level the rise is measured from, m; none: its first reading (kept "
+        "across restarts)",
     )
     allowable_settle_mm: float | None = Field(
         None,
@@ -160,7 +161,7 @@ class SlopePoint(Model):
         le=500,
         title="Crack's baseline width",
         description="ground and building crack points: mm, the crack's width its growth is measured from (the "
-        "first survey's); none: the point's first reading",
+        "first survey's); none: the point's first reading (kept across restarts)",
     )
     growth_mm: float | None = Field(
         None,

@@ -1,6 +1,6 @@
 """The slope's rules over one stream of readings (the live one, or a logger's history): which rule judges which
-metric of which point, and what each keeps of the point between readings (the order, a water level's or a
-crack's baseline, an inclinometer's depth)."""
+metric of which point, and what each keeps of the point between readings (the order, an inclinometer's depth;
+a water level's or a crack's baseline is the site's, rules/baselines.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from kinds.slope.rain import Rain
 from kinds.slope.rate import Rate
 from kinds.slope.thresholds import SlopeRule
 from kinds.slope.water import Water
+from rules.baselines import Baselines
 from rules.result import RuleResult
 
 
@@ -25,10 +26,10 @@ class SlopeRules:
     """slope.cumulative, slope.rate, slope.water, slope.rain, slope.building, slope.building_rate and
     slope.anchor, with the state of every point; slope.crack_width and slope.crack_growth too."""
 
-    def __init__(self, baselines: dict[tuple[str, str], float] | None = None) -> None:
-        """``baselines``: the water levels' and the cracks' baselines, shared with another stream's rules (a
-        logger's history is measured from the baseline the live readings set, and the live ones from the
-        history's if first)."""
+    def __init__(self, baselines: Baselines) -> None:
+        """``baselines``: the site's first-reading baselines (rules/baselines.py), where the site file gives a
+        water level or a crack none; shared with the other stream's rules (a logger's history is measured from
+        the baseline the live readings took, and the live ones from the history's if first)."""
         self.cumulative = Cumulative()
         self.rate = Rate()
         self.water = Water()
@@ -39,7 +40,7 @@ class SlopeRules:
         self.crack_width = CrackWidth()
         self.crack_growth = CrackGrowth()
         self._last_ts: dict[tuple[str, str, str], float] = {}
-        self.baselines = {} if baselines is None else baselines
+        self.baselines = baselines
         self._depths: dict[tuple[str, str], float] = {}
 
     def families(self) -> tuple[object, ...]:
@@ -93,9 +94,9 @@ class SlopeRules:
         elif metric == "incl_depth_m":
             self._depths[(device, code)] = value  # told with the next displacement of the point
         elif metric == "water_level_m" and point.rise_m is not None:  # none: check-config asks for it
-            baseline = self.baselines.setdefault(
-                (device, code), point.baseline_m if point.baseline_m is not None else value
-            )
+            baseline = point.baseline_m
+            if baseline is None:
+                baseline = self.baselines.first(device, code, metric, value, r.ts)
             found.append(
                 self.water.judge(device, name, code, point.rise_m, cfg, value, baseline, r.ts, backfill)
             )
@@ -137,7 +138,7 @@ class SlopeRules:
             return self.crack_width.judge(device, name, code, crack, cfg, value, r.ts, backfill)
         if (grows := growth(point, cfg)) is None:
             return None
-        baseline = self.baselines.setdefault(
-            (device, code), point.baseline_mm if point.baseline_mm is not None else value
-        )
+        baseline = point.baseline_mm
+        if baseline is None:
+            baseline = self.baselines.first(device, code, r.metric, value, r.ts)
         return self.crack_growth.judge(device, name, code, grows, cfg, value, baseline, r.ts, backfill)

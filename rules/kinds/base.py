@@ -23,6 +23,7 @@ from contract.config.site import SiteConfig
 from contract.config.yamlsrc import Loc
 from contract.kinds import registry
 from contract.readings import Quality, Reading
+from rules.baselines import Baselines
 from rules.heard import Stop
 from rules.hot_work import SiteHotWork
 from rules.personnel_sample import PersonnelRules
@@ -73,6 +74,7 @@ class Shared:
         # the people whose presence a listener needs after a restart: the gates' judge keeps their passages
         # a series per person, as the key people's, so that the warm-up finds who of them is in
         self.people_kept: set[str] = set()
+        self.baselines = Baselines()  # the first-reading baselines, kept across restarts by the gateway
         self.weather = SiteWeather(site.config)  # the weather stops every machine's work is held to
         self.on_work(self.weather)
         self.hot_work = SiteHotWork(
