@@ -14,9 +14,7 @@ all in one go, instead of arriving over ten days.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from contract.readings import Reading
 from gateway.alerts.models import Alert
 from sitegw.runtime import Gateway
 from sitegw.warmup import warmup_window_s
+from tests.e2e.restarts import running
 from tests.servers.mosquitto import MosquittoServer
 
 PROJECT = "GD-SZ-2026-0001"
@@ -95,17 +94,6 @@ def at(ts: float, start: float) -> list[Reading]:
             ts, PROJECT, "pit-1", "water_level_m", -3 - 0.2 * min(days, 6) - tremble, "m", point=PIT_WATER
         ),
     ]
-
-
-@contextlib.asynccontextmanager
-async def running(loaded: LoadedSite, state: Path) -> AsyncIterator[Gateway]:
-    gw = Gateway(loaded, state, serve_api=False)
-    await gw.start()
-    try:
-        await asyncio.wait_for(gw.warmup.done.wait(), 60)
-        yield gw
-    finally:
-        await gw.stop()
 
 
 def alarms(gw: Gateway) -> dict[str, Alert]:

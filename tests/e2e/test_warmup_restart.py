@@ -10,9 +10,7 @@ alerts, delivery) every part is the production one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from contract.readings import Reading
 from regulator.server import RegulatorServer
 from sitegw.runtime import Gateway
 from sitegw.warmup import warmup_window_s
+from tests.e2e.restarts import running
 from tests.regulator.support import PROJECT, SECRET, receiver  # noqa: F401 (fixture)
 from tests.rules.sites import reference_site, site_variant
 from tests.servers.mosquitto import MosquittoServer
@@ -71,17 +70,6 @@ uplinks:
 
 def point(ts: float, code: str, mm: float) -> list[Reading]:
     return [Reading(ts, PROJECT, "pit-1", "disp_h_mm", mm, "mm", point=code)]
-
-
-@contextlib.asynccontextmanager
-async def running(loaded: LoadedSite, state: Path) -> AsyncIterator[Gateway]:
-    gw = Gateway(loaded, state, serve_api=False)
-    await gw.start()
-    try:
-        await asyncio.wait_for(gw.warmup.done.wait(), 30)
-        yield gw
-    finally:
-        await gw.stop()
 
 
 async def delivered(gw: Gateway, receiver: RegulatorServer, count: int) -> list[tuple[str, str, str, str]]:
