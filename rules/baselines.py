@@ -46,7 +46,3 @@ class Baselines:
     def restore(self, saved: Mapping[Key, float]) -> None:
         """The baselines kept before a restart, taken again (each one's first reading may be long gone)."""
         self._known.update(saved)
-
-    def items(self) -> dict[Key, float]:
-        """Every baseline taken, by series."""
-        return dict(self._known)

@@ -16,7 +16,7 @@ from contract.readings import Reading
 from kinds.pit import displacement as pit_displacement
 from kinds.pit.displacement import PitRules
 from kinds.pit.kind import PitDevice
-from kinds.pit.limits import ITEMS_EN, ITEMS_ZH, check_thresholds, point_limits
+from kinds.pit.limits import ITEMS_EN, ITEMS_ZH, PointLimits, check_thresholds, point_limits
 from kinds.pit.plan import PitPlan, pit_plan
 from kinds.pit.thresholds import PitRule
 from rules.kinds.base import Judge, Shared, faulted, some
@@ -80,12 +80,7 @@ class PitJudge(Judge):
             return r, []
         series.last_ts = r.ts
         if series.baseline is None and limits is not None and limits.metric == "water_level_m":
-            # the site file's, else the one taken before a restart (rules/baselines.py)
-            series.baseline = (
-                limits.baseline
-                if limits.baseline is not None
-                else shared.baselines.get(dev.id, point.code, r.metric)
-            )
+            series.baseline = self._known_baseline(dev, point.code, r.metric, limits)
         value = limits.to_table_units(raw, series.baseline) if limits else raw
         reason = self._broken(dev.id, plan, r, raw, series.step(value, r.ts, point.interval_s), plan.stuck_s)
         name = shared.names[dev.id]
@@ -105,6 +100,13 @@ class PitJudge(Judge):
             return r, found
         results.extend(found)
         return r, results
+
+    def _known_baseline(self, dev: PitDevice, point: str, metric: str, limits: PointLimits) -> float | None:
+        """A water level's baseline before its series took one: the site file's, else the one its first reading
+        gave before a restart (rules/baselines.py); None: its next valid reading will be."""
+        if limits.baseline is not None:
+            return limits.baseline
+        return self.shared.baselines.get(dev.id, point, metric)
 
     def _history(
         self, dev: PitDevice, plan: PitPlan, r: Reading, raw: float
@@ -129,9 +131,7 @@ class PitJudge(Judge):
         past.last_ts = r.ts
         baseline = plan.series.baseline
         if baseline is None:
-            baseline = limits.baseline
-        if baseline is None:
-            baseline = self.shared.baselines.get(dev.id, point.code, r.metric)
+            baseline = self._known_baseline(dev, point.code, r.metric, limits)
         value = limits.to_table_units(raw, baseline)
         # stuck_s None: the live readings' stuck clock is not this history's
         if self._broken(dev.id, plan, r, raw, past.step(value, r.ts, point.interval_s), None):

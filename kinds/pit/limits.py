@@ -85,9 +85,7 @@ class PointLimits:
     rate_per_day: float | None
     jump: float | None
     clause: str
-    baseline: float | None = (
-        None  # water level: metres the change is measured from (None: rules/baselines.py)
-    )
+    baseline: float | None = None  # water level: metres the change is measured from (None: its first reading)
     minimum: float | None = None  # an anchor's force: below it (低于) is the alarm
 
     def to_table_units(self, raw: float, baseline: float | None) -> float:
