@@ -10,11 +10,10 @@ same frames. CPU time is process time of the analysing thread's process.
 
 Run: .venv/bin/python bench/vision_bench.py [--frames N] [--candidate MODEL]
 
-The far-field card (vision/models/helmet_site.onnx, a camera's `helmet_model: far_field`, or `auto` once it
-chose it) is timed on
-the same frames in the same run, and so is --candidate, a retrained hard-hat model (its ONNX with its
-card and classifier beside it), so each says its frame cost as a ratio to the default card's (the
-machine is shared: figures from separate runs are not comparable).
+--candidate, a retrained hard-hat model (its ONNX with its card and classifier beside it), is timed on the same
+frames in the same run, so it says its frame cost as a ratio to the shipped card's (the machine is shared:
+figures from separate runs are not comparable). Since round 17 the far-field card a camera may still name is the
+shipped card itself.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from vision.demo import FRAMES, camera_frames
 from vision.detectors.helmet import HelmetDetector, head_crops, to_blob
 from vision.detectors.onnx_net import OnnxNet
 from vision.detectors.person import PersonDetector
-from vision.model_files import FAR_FIELD_MODEL
 from vision.pipeline import CameraAnalyzer
 from vision.sources import Frame
 from vision.worker import VisionSupervisor
@@ -181,7 +179,7 @@ def main() -> None:
         "--candidate",
         type=Path,
         default=None,
-        help="a hard-hat ONNX with its .json card and its classifier beside it, timed beside the shipped cards",
+        help="a hard-hat ONNX with its .json card and its classifier beside it, timed beside the shipped card",
     )
     args = ap.parse_args()
     cv2.setNumThreads(1)
@@ -218,11 +216,7 @@ def main() -> None:
         print(
             f"vision_frame_whole_1280x720: {whole_ms:.1f} ms_cpu (hard hats on the whole frame and its mirror)"
         )
-        # the far-field card a camera may run (helmet_model far_field, or auto's choice), and a retrained candidate
-        others = [("far_field", FAR_FIELD_MODEL)] + (
-            [("candidate", args.candidate)] if args.candidate else []
-        )
-        for name, model in others:
+        for name, model in [("candidate", args.candidate)] if args.candidate else []:
             other_ms = frame_ms(
                 CameraAnalyzer(every_frame, HelmetDetector(model), persons), imgs, args.frames
             )

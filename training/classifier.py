@@ -49,7 +49,7 @@ import torch
 from torch.nn import functional as F
 
 from contract.config.camera import HELMET_TILE_PX
-from training import split
+from training import label_convention, split
 from training.bystanders import BYSTANDER_SCORE, bystander_zones, on_bystanders
 from training.model import HeadClassifier, LiteHeadClassifier
 from training.sampling import crop_weights, draw_crops, parse_oversample
@@ -178,6 +178,7 @@ def mine(
     refine: bool = False,
     persons: PersonDetector | None = None,
     audited: dict[str, np.ndarray] | None = None,
+    helmet_heights: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Training crops (N, SIDE, SIDE, 3), labels (0 helmet, 1 no_helmet, 2 not a head), box targets
     (N, 4: box_deltas of the crop's head, NaN for "not a head") and each crop's image (its index in `ids`)
@@ -186,13 +187,14 @@ def mine(
     With `refine` there are also box-only samples (label BOX_ONLY): one looser jitter of each labelled
     head and the proposals at IoU NEAR_IOU-0.5 with one. With `persons`, proposals on nothing that lie
     where an unlabelled person's head is (training.bystanders) are left out instead of taught as
-    "not a head". `audited` adds heads the labels omit (split.train_unlabelled_heads) to the truth."""
+    "not a head". `audited` adds heads the labels omit (split.train_unlabelled_heads) to the truth;
+    `helmet_heights` grows the helmet labels of the folders it names to heads (split.truth)."""
     crops, labels, targets, origin = [], [], [], []
     skipped = 0
     for n, i in enumerate(ids):
         img = read_image(split.image_path(data, i))
         h, w = img.shape[:2]
-        truth = split.truth(data, i, w, h, audited)
+        truth = split.truth(data, i, w, h, audited, helmet_heights)
         by_cls = [truth[truth[:, 4] == c] for c in range(len(CLASSES))]
         zones = (
             bystander_zones(np.array([d.box for d in persons.detect(img)]), truth)
@@ -266,9 +268,11 @@ class ValSet:
         proposer: HeadProposer,
         audited: dict[str, np.ndarray] | None = None,
         det_power: float = VAL_DET_POWER,
+        helmet_heights: dict[str, float] | None = None,
     ) -> None:
         """`audited` adds the bare heads the val labels omit (split.val_unlabelled_bare_heads), as
-        training.evaluate scores val; `det_power` mixes the detector's score into each head's."""
+        training.evaluate scores val; `det_power` mixes the detector's score into each head's;
+        `helmet_heights` grows the helmet labels of the folders it names to heads (split.truth), as training does."""
         self.det_power = det_power
         self.items: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]] = []
         for i in split.load("val"):
@@ -279,7 +283,7 @@ class ValSet:
                 (
                     cand,
                     to_blob(head_crops(img, cand, CONTEXT, SIDE)),
-                    split.truth(data, i, w, h, audited),
+                    split.truth(data, i, w, h, audited, helmet_heights),
                     (w, h),
                 )
             )
@@ -415,6 +419,7 @@ def main() -> None:
         "another of its class (round 15: cap=3, the close-up helmets a classifier mined on far-field "
         "proposals lost); default: every crop of a class alike",
     )
+    label_convention.add_option(ap, "grow to heads in training and in the val score")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps-per-round", type=int, default=300)
     args = ap.parse_args()
@@ -433,6 +438,7 @@ def main() -> None:
         folders = parse_oversample(args.folder_oversample)
     except ValueError as e:
         ap.error(str(e))
+    helmet_heights = label_convention.option_factors(ap, args)
     train_ids = split.load("train")
     x, y, t, origin = mine(
         args.data,
@@ -442,12 +448,14 @@ def main() -> None:
         args.refine,
         bystanders,
         split.train_unlabelled_heads() if args.audited_labels else None,
+        helmet_heights,
     )
     val = ValSet(
         args.data,
         val_with,
         split.val_unlabelled_bare_heads() if args.audited_labels else None,
         val_power,
+        helmet_heights,
     )
     by_class = [np.nonzero(y == c)[0] for c in (*range(NOT_HEAD + 1), *((BOX_ONLY,) if args.refine else ()))]
     cumulative = crop_weights(by_class, origin, train_ids, folders)

@@ -36,7 +36,7 @@ import numpy as np
 
 from contract.config.camera import HELMET_TILE_PX
 from training import classifier as stage2
-from training import split
+from training import label_convention, split
 from vision.demo import camera_frames
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import ClassifierCard, HelmetDetector, ModelCard, combine
@@ -71,17 +71,20 @@ def stages(
     ids: list[str],
     extra: dict[str, np.ndarray] | None = None,
     tile_px: int = HELMET_TILE_PX,
+    helmet_heights: dict[str, float] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(proposals, classifier probabilities, truth) of each image: both networks once, any mixing later.
 
     `extra` adds truth rows per image id (the val audit of bare heads the labels omit); proposals are
-    made in tiles of `tile_px`, as a camera at that setting makes them.
+    made in tiles of `tile_px`, as a camera at that setting makes them; `helmet_heights` grows the helmet labels
+    of the folders it names to heads (split.truth).
     """
     out = []
     for i in ids:
         img = read_image(split.image_path(data, i))
         cand = det.candidates(img, tile_px)
-        out.append((cand, det.classify(img, cand), split.truth(data, i, img.shape[1], img.shape[0], extra)))
+        truth = split.truth(data, i, img.shape[1], img.shape[0], extra, helmet_heights)
+        out.append((cand, det.classify(img, cand), truth))
     return out
 
 
@@ -170,12 +173,16 @@ def main() -> None:
         "that `sitegw vision eval` then measures on val per folder, where a round's rule reads test only "
         "after val",
     )
+    label_convention.add_option(
+        ap, "measure against heads, as a classifier trained with the same option learned them"
+    )
     ap.add_argument(
         "--no-audit",
         action="store_true",
         help="choose on val with the published labels only (without split/val_unlabelled_bare_heads.txt)",
     )
     args = ap.parse_args()
+    helmet_heights = label_convention.option_factors(ap, args)
     audit = {} if args.no_audit else split.val_unlabelled_bare_heads()
     audit_note = (
         (
@@ -201,7 +208,7 @@ def main() -> None:
             det = HelmetDetector(
                 args.model, score_floor=0.0, card=ModelCard(size, low, loosest), classifier=args.classifier
             )
-            all_items = stages(det, args.data, split.load("val"), audit, args.tile_px)
+            all_items = stages(det, args.data, split.load("val"), audit, args.tile_px, helmet_heights)
             for floor in floors:
                 for mc in max_cands:
                     items = narrowed(all_items, floor, mc)
@@ -246,7 +253,7 @@ def main() -> None:
     det = HelmetDetector(
         args.model, score_floor=0.0, card=ModelCard(size, low, cls_card), classifier=args.classifier
     )
-    val_items = stages(det, args.data, split.load("val"), audit, args.tile_px)
+    val_items = stages(det, args.data, split.load("val"), audit, args.tile_px, helmet_heights)
     val = score(val_items, power)
     spread = Spread.of(bootstrap_ap50([val])[:, 0].mean(1))
     # 6 decimals, not 3: rounding a threshold down admits lower-scored heads and can break the precision goal
@@ -289,7 +296,9 @@ def main() -> None:
             },
         },
         "thresholds_chosen_on": f"val part ({len(split.load('val'))} images): most recall at precision >= "
-        f"{PRECISION_GOAL}" + audit_note,
+        f"{PRECISION_GOAL}"
+        + audit_note
+        + "".join(f", {f}'s helmet labels grown {k:g}x to heads" for f, k in helmet_heights.items()),
         "score": "p_classifier(class) * detector_score ** det_power; class = likelier of helmet/no_helmet",
         "trained_on": "training/split/train.txt (cap CC BY 4.0, sfchd, hhw and hhwraw; see training/rounds/); "
         "detector by training.train, classifier by training.classifier",
@@ -304,7 +313,7 @@ def main() -> None:
         *((s, [i for i in clean if i.startswith(s + "/")]) for s in split.SETS),
     ]
     for name, ids in [] if args.no_test else parts:
-        ev = score(stages(det, args.data, ids, tile_px=args.tile_px), power)
+        ev = score(stages(det, args.data, ids, tile_px=args.tile_px, helmet_heights=helmet_heights), power)
         res = ev.result(thr)
         resampled = bootstrap_ap50([ev])[:, 0]
         card["test"][name] = {

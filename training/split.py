@@ -7,14 +7,14 @@ The lists are committed under training/split/ so every figure can be reproduced.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from vision.images import read_image
-from vision.labels import read_yolo
+from vision.labels import as_heads, read_yolo
 
 # (val share, test share) of each data folder, drawn in this order from one seeded stream: a folder added
 # last leaves the draws of those before it as they were (hhw after cap and sfchd, hhwraw after hhw)
@@ -113,11 +113,20 @@ def label_path(data_root: Path, image_id: str) -> Path:
 
 
 def truth(
-    data_root: Path, image_id: str, width: int, height: int, extra: dict[str, np.ndarray] | None = None
+    data_root: Path,
+    image_id: str,
+    width: int,
+    height: int,
+    extra: dict[str, np.ndarray] | None = None,
+    helmet_heights: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """The image's labelled heads, rows (x1, y1, x2, y2, class) in pixels, with `extra`'s rows for it (an
-    audit of the heads the labels omit) appended."""
+    audit of the heads the labels omit) appended. `helmet_heights` names the folders whose helmet labels box only
+    the hat, with the factor that grows them to heads (vision.labels.as_heads; training.label_convention)."""
     rows = read_yolo(label_path(data_root, image_id), width, height)
+    factor = (helmet_heights or {}).get(image_id.split("/")[0])
+    if factor is not None:
+        rows = as_heads(rows, factor, height)
     return np.concatenate([rows, extra[image_id]]) if extra and image_id in extra else rows
 
 

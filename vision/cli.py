@@ -145,7 +145,7 @@ def rows(detections: list[Detection]) -> np.ndarray:
 
 
 def _scored(
-    model: Path, images: Path, labels: Path, files: int, tile_px: int
+    model: Path, images: Path, labels: Path, files: int, tile_px: int, helmet_height: float
 ) -> tuple[HelmetDetector, Evaluator]:
     """The hard-hat card `model` on every image of `images`, scored against `labels`, one image at a time
     in name order (so two cards' evaluators hold the same images, for a paired bootstrap)."""
@@ -157,7 +157,7 @@ def _scored(
     # too (for AP50); precision and recall are taken at the thresholds, from the same boxes
     det = HelmetDetector(model, score_floor=EVAL_FLOOR, operating=False)
     ev = Evaluator(CLASSES)
-    for _, found, truth in judged(det, images, labels, tile_px):
+    for _, found, truth in judged(det, images, labels, tile_px, helmet_height):
         ev.add(found, truth)
     if ev.images != files:
         raise ValueError(
@@ -167,15 +167,21 @@ def _scored(
 
 
 def judged(
-    det: HelmetDetector, images: Path, labels: Path, tile_px: int
+    det: HelmetDetector, images: Path, labels: Path, tile_px: int, helmet_height: float = 1.0
 ) -> Iterator[tuple[Frame, np.ndarray, np.ndarray]]:
     """Each image of `images`, in name order, through the camera workers' analyser with `det`: the frame,
-    its hard-hat rows (rows) and its labelled heads from `labels` (none where it has no label file)."""
-    from vision.labels import read_yolo
+    its hard-hat rows (rows) and its labelled heads from `labels` (none where it has no label file), the
+    helmet labels' height times `helmet_height` (vision.labels.as_heads)."""
+    from vision.labels import as_heads, read_yolo
 
     for frame, res in analysed(detect_camera(images, 1.0, False, tile_px), det, None):
         h, w = frame.image.shape[:2]
-        yield frame, rows(res.detections), read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h)
+        truth = read_yolo(labels / (Path(frame.name).stem + ".txt"), w, h)
+        yield (
+            frame,
+            rows(res.detections),
+            as_heads(truth, helmet_height, h) if helmet_height != 1.0 else truth,
+        )
 
 
 def _table(name: str, det: HelmetDetector, ev: Evaluator, resampled: np.ndarray | None) -> None:
@@ -215,6 +221,15 @@ def evaluate(
         max=100_000,
         help="resamples of the images (drawn with replacement, seed 0) for each AP50's 95 % interval; 0: none",
     ),
+    helmet_label_height: float = typer.Option(
+        1.0,
+        "--helmet-label-height",
+        min=1.0,
+        max=2.0,
+        help="for labels that box only the hard hat, not the head under it: each helmet label's height times "
+        "this, its top kept, before matching (a head is the hard hat with the face under it; python -m "
+        "training.label_convention measures a label set); 1: the labels as they are",
+    ),
 ) -> None:
     """Precision and recall at the model's thresholds, and AP50, per class against YOLO labels (IoU >= 0.5),
     with the spread of AP50 over bootstrap resamples of the images."""
@@ -229,15 +244,17 @@ def evaluate(
     if not files:
         raise _fail(f"no images in {images}")
     try:
-        cards = [(str(model), *_scored(model, images, labels, len(files), tile_px))]
+        cards = [(str(model), *_scored(model, images, labels, len(files), tile_px, helmet_label_height))]
         if baseline is not None:
-            cards.append((f"baseline {baseline}", *_scored(baseline, images, labels, len(files), tile_px)))
+            scored = _scored(baseline, images, labels, len(files), tile_px, helmet_label_height)
+            cards.append((f"baseline {baseline}", *scored))
     except (SourceError, FileNotFoundError, ValueError) as e:
         raise _fail(str(e)) from None
     resampled = bootstrap_ap50([ev for _, _, ev in cards], bootstrap) if bootstrap else None
     tiles = f"heads proposed in tiles of {tile_px} px" if tile_px else "whole frames and their mirror"
     spread = f", AP50 intervals over {bootstrap} bootstrap resamples of the images" if bootstrap else ""
-    print(f"{len(files)} images, IoU >= 0.5, {tiles}{spread}")
+    grown = f", helmet labels {helmet_label_height:g}x their height" if helmet_label_height != 1.0 else ""
+    print(f"{len(files)} images, IoU >= 0.5{grown}, {tiles}{spread}")
     for k, (name, det, ev) in enumerate(cards):
         _table(name, det, ev, None if resampled is None else resampled[:, k])
     if baseline is not None:

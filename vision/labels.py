@@ -40,6 +40,19 @@ def read_yolo(path: Path, width: int, height: int, classes: tuple[int, ...] = (0
     return np.array(rows, np.float32).reshape(-1, 5)
 
 
+def as_heads(truth: np.ndarray, helmet_height: float, height: int) -> np.ndarray:
+    """Helmet labels that box only the hard hat grown to the head under it: each helmet row's height times
+    ``helmet_height``, its top kept, clipped to the image's ``height``; bare heads as they are.
+
+    The data sets' stated convention is a head box, "the hard hat with the face under it"; some label sets
+    box only the hat, and a detector drawing heads then misses their helmets at IoU 0.5 while finding them
+    (training/label_convention.py measures a label set against the convention)."""
+    out = truth.copy()
+    hats = out[:, 4] == 0
+    out[hats, 3] = np.minimum(out[hats, 1] + helmet_height * (out[hats, 3] - out[hats, 1]), height)
+    return out
+
+
 def list_images(folder: Path) -> list[Path]:
     """Image files of a folder, sorted by name."""
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)

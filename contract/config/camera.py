@@ -185,7 +185,7 @@ class CameraConfig(Model):
         "scaled frame: at 1280 a 1920x1080 stream is analysed as 1280x720, for about the CPU of a 720p camera "
         "(two hard-hat tiles, not six; 16 cameras at 1080p on 2 cores instead of about 12). The cost: on real "
         "site photos the people found are the same and the near heads nearly so, but far heads (under 30 px "
-        "at 1080p) are found 7 % less often (docs/site/cameras.md), so it is a choice a site makes for a "
+        "at 1080p) are found 11 % less often (docs/site/cameras.md), so it is a choice a site makes for a "
         "camera that watches near work, never the default",
     )
     helmet: bool = Field(True, title="Hard hats", description="run the hard-hat check (安全帽)")
@@ -208,14 +208,12 @@ class CameraConfig(Model):
         "default",
         title="Hard-hat model",
         description="which hard-hat model this camera runs. default: the vision section's model (the "
-        "shipped vision/models/helmet.onnx unless set), best on close-ups and mixed views (gates, walkways). "
-        "far_field: the shipped vision/models/helmet_site.onnx, for a fixed camera over the site whose heads "
-        "are 15-40 px seen from above: there it finds more hard hats and bare heads, on close-ups fewer "
-        "helmets, for about a tenth more CPU per frame. auto: chosen from what the camera sees: the default "
-        "model for its first helmet_auto_s seconds (and 30 heads), then the far-field one if the median head "
-        "it found is under 80 px in the detector's view; the choice is logged and shown with the camera "
-        "(/api/v1/cameras). auto takes the far-field model for most close-ups too, where it is weaker, so it "
-        "is not the default (training/rounds/round13.md)",
+        "shipped vision/models/helmet.onnx unless set): since round 17 one card for every view, close-ups, "
+        "gates and fixed cameras over the site whose heads are 15-40 px seen from above alike "
+        "(training/rounds/round17.md). far_field and auto are kept for site files written before: far_field "
+        "runs vision/models/helmet_site.onnx, which now holds the same card, and auto watches the first "
+        "helmet_auto_s seconds (and 30 heads) and then keeps the default or takes that same card, so neither "
+        "changes what is found any more; check-config says so",
     )
     helmet_auto_s: float = Field(
         180.0,

@@ -1,8 +1,9 @@
-"""A camera chooses its hard-hat model: the default card, or the far-field card for a fixed camera over the site.
+"""A camera's hard-hat model: the default card, or the far-field card a site file written before round 17 may name.
 
 What an installer checks: the site file's `helmet_model: far_field` makes that camera's worker load the
-shipped far-field card (its detector, its own classifier beside it, its thresholds), the others keep the
-vision section's model, and a misspelt value is an error at its line that lists the values there are.
+shipped far-field card (its detector, its own classifier beside it, its thresholds: since round 17 the same
+networks and thresholds as the default card), the others keep the vision section's model, check-config says the
+line can go, and a misspelt value is an error at its line that lists the values there are.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from contract.config import ConfigError, load_site
-from tests.config.test_check_config import SITE, write_site
+from tests.config.test_check_config import SITE, run_cli, write_site
 from vision.detectors.helmet import HelmetDetector, ModelCard
 from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
 from vision.worker import helmet_model
@@ -61,3 +62,23 @@ def test_a_misspelt_model_choice_is_named_at_its_line_with_the_choices(tmp_path:
     assert issue.path == "vision.cameras[0].helmet_model"
     assert issue.line == SITE.count("\n") + 6
     assert "'auto'" in str(issue) and "'default'" in str(issue) and "'far_field'" in str(issue)
+
+
+@pytest.mark.parametrize("choice", ["far_field", "auto"])
+def test_check_config_says_a_far_field_or_auto_line_runs_the_default_card(
+    tmp_path: Path, choice: str
+) -> None:
+    result = run_cli("check-config", str(site_with(tmp_path, choice)))
+    said = " ".join(result.stdout.split())  # the console wraps long lines
+    assert result.returncode == 0 and said.count("helmet_model") == 1, result.stdout
+    assert (
+        f"hint camera cam-tower: helmet_model {choice} runs the same hard-hat card as the default since round "
+        "17 (one card for every view): the line can go" in said
+    ), result.stdout
+    # the networks and thresholds are the default card's: only the classifier's file name differs
+    far, default = ModelCard.for_model(FAR_FIELD_MODEL), ModelCard.for_model(DEFAULT_MODEL)
+    assert far.thresholds == default.thresholds and far.size == default.size
+    assert FAR_FIELD_MODEL.read_bytes() == DEFAULT_MODEL.read_bytes()
+    assert (FAR_FIELD_MODEL.parent / far.classifier.model).read_bytes() == (
+        DEFAULT_MODEL.parent / default.classifier.model
+    ).read_bytes()

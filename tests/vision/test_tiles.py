@@ -79,7 +79,7 @@ def wide() -> tuple[np.ndarray, np.ndarray]:
     """The eight shipped photos (real, CC BY) laid 4 across and 2 down: a 2560x1280 frame whose heads
     keep their pixels, as a wide camera's would."""
     photos = sorted(p.name for p in (SAMPLE / "images").iterdir())
-    return mosaic([load(n) for n in photos], cols=4)
+    return mosaic([load(n, heads=True) for n in photos], cols=4)
 
 
 def found(boxes: np.ndarray, truth: np.ndarray) -> int:
