@@ -117,7 +117,7 @@ def preload(host: str, port: int, messages: Iterable[tuple[str, bytes]], chunk: 
 
 def stored_in_store(history: Path) -> int:
     """Readings in a local store's file (rows: each reading of a series and instant once)."""
-    import sqlite3
+    from plumbing.sqlite import sqlite3
 
     with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as conn:
         return int(conn.execute("SELECT COUNT(*) FROM readings").fetchone()[0])

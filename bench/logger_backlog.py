@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from plumbing.sqlite import sqlite3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -48,16 +48,18 @@ class _MallInfo2(ctypes.Structure):
 
 @functools.cache
 def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL | None]:
-    """glibc, and the libsqlite3 the gateway's sqlite3 module uses (found once: ``find_library`` runs
+    """glibc, and the SQLite the gateway's sqlite3 module uses (found once: ``find_library`` runs
     ldconfig)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     libc.mallinfo2.restype = _MallInfo2
-    import sqlite3  # noqa: F401  loads the same libsqlite3 the gateway uses
+    # the SQLite the gateway's module runs on: bundled into pysqlite3's extension, or the libsqlite3 the
+    # standard library's extension links (dlsym searches a library's dependencies too)
+    from plumbing.sqlite import BUNDLED, sqlite3  # noqa: F401  loads that extension
 
-    found = ctypes.util.find_library("sqlite3")
-    if found is None:
+    extension = sys.modules["pysqlite3._sqlite3" if BUNDLED else "_sqlite3"].__file__
+    if extension is None:
         return libc, None
-    sqlite = ctypes.CDLL(found)
+    sqlite = ctypes.CDLL(extension)
     sqlite.sqlite3_memory_used.restype = ctypes.c_int64
     return libc, sqlite
 

@@ -3,10 +3,11 @@ one write transaction as they take it."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+from plumbing.sqlite import sqlite3
 
 # A small WAL, reused: SQLite's WAL grows by the pages of every commit until a checkpoint (by default at
 # 1000 pages, 4 MB) and keeps its size after. At one commit per event, 200 alert events made a 4 MB WAL

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from plumbing.sqlite import sqlite3
 
 
 def snapshot(source: Path, target: Path) -> None:

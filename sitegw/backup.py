@@ -27,7 +27,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import tarfile
 import tempfile
 import time
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract import __version__
+from plumbing.sqlite import sqlite3
 from plumbing.sqlite_snapshot import snapshot
 
 MANIFEST = "MANIFEST.json"

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from contract import __version__
 from contract.config import ConfigError, LoadedSite, load_site
@@ -17,9 +14,9 @@ from contract.config.sinks import InfluxConfig
 from contract.config.site import SiteConfig
 from contract.config.transport import ModbusRtuTransport, ModbusTcpTransport, MqttTransport
 from kinds.crane.kind import CraneDevice
-from kinds.power.electricians import door_hints
 from sitegw.cli_lazy import LazyCommands
 from sitegw.cli_options import DEMO_POUR_AFTER_S, host_port
+from sitegw.console import console
 from sitegw.secrets_check import warn_exposed_secrets
 
 app = typer.Typer(
@@ -29,10 +26,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(width=None if Console().is_terminal else 140)
-# errors are never wrapped: a "file:line: what" line cut at the terminal's width is neither greppable nor
-# opened by an editor at its line (a long path wrapped in CI once split bad.csv:3 across two lines)
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _print_version(asked: bool) -> None:
@@ -78,9 +71,12 @@ def _where(t: ModbusTcpTransport | ModbusRtuTransport | MqttTransport) -> str:
 
 def print_summary(site: LoadedSite) -> None:
     """The site as a supervisor would check it: project, devices, sinks, uplinks."""
+    from rich.markup import escape
+    from rich.table import Table
+
     cfg = site.config
     p = cfg.project
-    console.print(f"[bold]{p.code}[/] {p.name} ({p.city} {p.district})  [green]configuration OK[/]")
+    console().print(f"[bold]{p.code}[/] {p.name} ({p.city} {p.district})  [green]configuration OK[/]")
     table = Table("device", "kind", "profile", "transport", "poll", "values")
     for d in cfg.devices:
         prof = site.profiles[d.profile]
@@ -96,40 +92,45 @@ def print_summary(site: LoadedSite) -> None:
         points = d.point_codes()
         extra = f", {len(points)} points" if points else ""
         table.add_row(d.id, d.kind, d.profile, where, f"{d.poll_interval_s:g} s", f"{n}{extra}")
-    console.print(table)
-    console.print(f"local store: {cfg.store.retention_days:g} days within {cfg.store.max_disk_mb:g} MB")
-    console.print(
+    console().print(table)
+    console().print(f"local store: {cfg.store.retention_days:g} days within {cfg.store.max_disk_mb:g} MB")
+    console().print(
         f"influxdb: {cfg.influx.url} ({cfg.influx.api})" if cfg.influx else "influxdb: not configured"
     )
-    console.print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
+    console().print(f"uplinks: {', '.join(f'{u.name} ({u.type})' for u in cfg.uplinks) or 'none'}")
     if cfg.gb28181 is not None:
         gb = cfg.gb28181
-        console.print(
+        console().print(
             f"gb28181: device {gb.device_id} on platform {gb.server_id} at {gb.server_host}:{gb.server_port} "
             f"({gb.transport}), {len(gb.channels)} channel(s)"
         )
-    console.print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
-    console.print(f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}")
+    console().print(f"operators: {len(cfg.operators)}, no-lift zones: {len(cfg.no_lift_zones)}")
+    console().print(
+        f"key personnel: {', '.join(f'{k.name} ({k.role})' for k in cfg.key_personnel) or 'none'}"
+    )
     if cfg.dangerous_works:
         watched = [f"{w.name} ← {', '.join(w.devices)}" for w in cfg.dangerous_works if w.devices]
         unwatched = [w.name for w in cfg.dangerous_works if not w.devices]
-        console.print(
+        console().print(
             f"dangerous works (危大): monitored {'; '.join(watched) or 'none'}; "
             f"not monitored {', '.join(unwatched) or 'none'}"
         )
     for notice in _over_scale_notices(cfg):
-        console.print(f"[yellow]notice[/] {escape(notice)}")
+        console().print(f"[yellow]notice[/] {escape(notice)}")
     for siren in cfg.sirens:
-        console.print(
+        console().print(
             f"siren {siren.name}: {_where(siren.transport)}, rules {', '.join(siren.rules)}, "
             f"from {siren.min_level}, off when {siren.off_on}"
         )
-    from gateway.site.papers import missing_papers  # the rules' wording: loaded only to print a summary
+    # the rules' wording and the power kind's compiled library: loaded only to print a summary
+    from gateway.site.papers import missing_papers
+    from kinds.power.electricians import door_hints
 
-    for hint in missing_papers(site) + _no_balance(cfg) + door_hints(cfg) + cfg.hot_work_permits.hints():
-        console.print(f"[yellow]hint[/] {escape(hint)}")
+    hints = missing_papers(site) + _no_balance(cfg) + door_hints(cfg) + cfg.hot_work_permits.hints()
+    for hint in hints + _card_hints(cfg):
+        console().print(f"[yellow]hint[/] {escape(hint)}")
     for note in _conversions(site):
-        console.print(f"[cyan]unit[/] {escape(note)}")
+        console().print(f"[cyan]unit[/] {escape(note)}")
 
 
 def _conversions(site: LoadedSite) -> list[str]:
@@ -157,6 +158,17 @@ def _over_scale_notices(cfg: SiteConfig) -> list[str]:
         "review has passed"
         for w in cfg.dangerous_works
         if w.flag_missing
+    ]
+
+
+def _card_hints(cfg: SiteConfig) -> list[str]:
+    """Cameras still set to a hard-hat card that round 17 made the same as the default."""
+    cameras = cfg.vision.cameras if cfg.vision else []
+    return [
+        f"camera {c.name}: helmet_model {c.helmet_model} runs the same hard-hat card as the default since "
+        "round 17 (one card for every view): the line can go"
+        for c in cameras
+        if c.helmet_model != "default"
     ]
 
 
@@ -296,7 +308,7 @@ def demo(
         summary = asyncio.run(run_demo(opts))
     except (OSError, StateAhead) as exc:
         _fail(str(exc))
-    console.print(
+    console().print(
         f"demo stopped after {summary['duration_s']} s: {summary['readings_total']} readings, "
         f"{summary['errors_total']} errors, store {summary['store']['rows']} rows, "
         f"{summary['alerts']['alerts']} alerts {summary['alerts']['by_rule']}"
@@ -321,7 +333,9 @@ def _load_or_exit(site_file: Path) -> LoadedSite:
 
 def _fail(message: str) -> NoReturn:
     # the message is text, not markup: "sitegw[regulator]" or a path with brackets must print as written
-    err_console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

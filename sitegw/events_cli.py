@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from gateway.outbox.store import OUTBOX_FILE, OutboxStore
+from sitegw.console import console
 
 
 def events(
@@ -27,7 +27,7 @@ def events(
     try:
         if as_json:
             _print_json(store)
-        elif Console().is_terminal:
+        elif console().is_terminal:
             _print_table(store)
         else:  # piped or redirected: whole lines a script can cut, not a table folded to 80 columns
             _print_lines(store)
@@ -113,7 +113,7 @@ def _print_table(store: OutboxStore) -> None:
     table = Table(*COLUMNS)
     for row in _rows(store):
         table.add_row(*row)
-    Console().print(table)
+    console().print(table)
     dropped = store.dropped()
     if dropped:
-        Console(stderr=True).print(f"[red]{len(dropped)} event(s) dropped for lack of disk[/] (see --json)")
+        console(stderr=True).print(f"[red]{len(dropped)} event(s) dropped for lack of disk[/] (see --json)")

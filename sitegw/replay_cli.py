@@ -7,15 +7,10 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from contract.config import ConfigError, load_site
+from sitegw.console import console
 from sitegw.replay import ReplayInputError, replay_file
-
-console = Console()
-# errors are never wrapped: a "file:line: what" line cut at the terminal's width is neither greppable nor
-# opened by an editor at its line (a long path wrapped in CI once split bad.csv:3 across two lines)
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 def replay_command(
@@ -32,27 +27,29 @@ def replay_command(
     try:
         site = load_site(site_file)
     except ConfigError as exc:
-        err_console.print(f"[bold red]{len(exc.issues)} error(s) in the configuration:[/]")
+        console(stderr=True).print(f"[bold red]{len(exc.issues)} error(s) in the configuration:[/]")
         for issue in exc.issues:
-            err_console.print(str(issue), markup=False, highlight=False)
+            console(stderr=True).print(str(issue), markup=False, highlight=False)
         raise typer.Exit(1) from None
     started = time.perf_counter()
     try:
         stats = replay_file(site, readings, out, inputs)
     except ReplayInputError as exc:
-        err_console.print(f"[bold red]{len(exc.issues)} bad line(s) in {exc.file}, nothing replayed:[/]")
+        console(stderr=True).print(
+            f"[bold red]{len(exc.issues)} bad line(s) in {exc.file}, nothing replayed:[/]"
+        )
         for row in exc.issues:
-            err_console.print(f"{exc.file}:{row}", markup=False, highlight=False)
+            console(stderr=True).print(f"{exc.file}:{row}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     except ConfigError as exc:
         for issue in exc.issues:
-            err_console.print(str(issue), markup=False, highlight=False)
+            console(stderr=True).print(str(issue), markup=False, highlight=False)
         raise typer.Exit(1) from None
     elapsed = time.perf_counter() - started
     span_h = ((stats.last_ts or 0) - (stats.first_ts or 0)) / 3600
-    console.print(
+    console().print(
         f"{stats.rows} readings over {span_h:.1f} h replayed in {elapsed:.2f} s; "
         f"{sum(stats.events.values())} alert events -> {out}"
     )
     for key, n in sorted(stats.events.items()):
-        console.print(f"  {key}: {n}", markup=False, highlight=False)
+        console().print(f"  {key}: {n}", markup=False, highlight=False)

@@ -67,6 +67,8 @@ from gateway.uplinks.summaries import SummarySender
 from gateway.uplinks.waiting_files import WaitingFiles
 from plumbing.heap import settle_startup_heap
 from plumbing.malloc import map_large_blocks, trim_while_busy
+from plumbing.sqlite import library as sqlite_library
+from plumbing.sqlite import library_warning as sqlite_warning
 from sitegw.state_version import claim
 from sitegw.warmup import RuleWarmup
 
@@ -346,11 +348,14 @@ class Gateway:
         self.started_at = time.time()
         settle_startup_heap()  # what start-up made stays: no full collection walks it again
         log.info(
-            "gateway for %s started: %d devices, state in %s",
+            "gateway for %s started: %d devices, state in %s (%s)",
             self.site.config.project.code,
             len(self.device_ids),
             self.state_dir,
+            sqlite_library(),
         )
+        if (warning := sqlite_warning()) is not None:
+            log.warning("%s", warning)
 
     def _start_uplink_tasks(self, patrol: PatrolSchedule | None) -> None:
         """The periodic tasks of each uplink beside the outbox: a regulator's heartbeat, feedback poll and

@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import quote
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from contract.weather import COLOUR_ZH, TYPE_ZH
+from sitegw.console import console
 from sitegw.window_cli import TOKEN, URL, GatewayRefused, call, fail
 
 warning_app = typer.Typer(
@@ -107,5 +107,4 @@ def list_warnings(
             escape(s["set_by"]),
             escape(s["cleared_by"] or ("yes" if s["cleared_ts"] else "")),
         )
-    console = Console(width=None if Console().is_terminal else 160)
-    console.print(table)
+    console(width=160).print(table)

@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 import httpx
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from sitegw.console import console
 
 pour_app = typer.Typer(
     help="High-formwork pours on a running gateway: list them, start or end one (supervisor token).",
@@ -134,8 +135,7 @@ def _listed(url: str, token: str, window: str) -> list[dict[str, Any]]:
 
 
 def _print(table: Table) -> None:
-    console = Console(width=None if Console().is_terminal else 140)
-    console.print(table)
+    console().print(table)
 
 
 @pour_app.command("start")

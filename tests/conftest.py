@@ -20,7 +20,6 @@ parameters, made once per distinct parameter (tests/field_adapters.py): half of 
 
 In make test's workers the files come longest first (tests/longest_first.py)."""
 
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from hypothesis import settings
 from sqlalchemy.engine import Engine
 
 import regulator.storage.repository as regulator_repository
+from plumbing.sqlite import sqlite3
 from regulator.storage.db import migrate, open_engine
 from tests import longest_first
 from tests.field_adapters import share_field_adapters

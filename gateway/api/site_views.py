@@ -52,9 +52,12 @@ def _site_view_model(with_cards: tuple[Card, ...]) -> type[SiteView]:
 
 
 def site_view(svc: ApiServices) -> BaseModel:
-    """Project, devices, kinds, zones, cameras, and every card's list."""
+    """Project, devices, kinds, zones, cameras, and every card's list (empty for a card no device of the site
+    has: its view is not run, so a kind's card that imports its compiled rules loads them only on a site
+    that has the kind, issue #55)."""
     cfg = svc.site.config
     p = cfg.project
+    shown = {card_name(registry.get(d.kind)) for d in cfg.devices}
     return site_view_model()(
         code=p.code,
         name=p.name,
@@ -64,7 +67,7 @@ def site_view(svc: ApiServices) -> BaseModel:
         kinds=[kind_view(k) for k in registry.kinds() if any(d.kind == k.name for d in cfg.devices)],
         zones=[ZoneView(name=z.name, polygon=z.polygon) for z in cfg.no_lift_zones],
         cameras=camera_views(svc),
-        **{c.data.key: c.data.view(cfg) for c in cards() if c.data is not None},
+        **{c.data.key: c.data.view(cfg) for c in cards() if c.data is not None and c.name in shown},
     )
 
 

@@ -10,6 +10,11 @@ brings back full concurrency. A permanent refusal dead-letters that event and th
 
 Backfill (补传): an event sent more than ``backfill_after_s`` after it was queued goes out with
 ``backfill: true``; the queue time is the gateway's own clock, so a device's clock cannot fake it.
+
+The outbox file that cannot be written (the state folder's disk full, before gateway/disk_watch.py frees
+its reserve): the loop keeps running and tries again every ``STORE_RETRY_S``. Deliveries the platform
+confirmed but the file could not record are held in memory and recorded first, so they are not sent
+again; the loop dying there left every later event undelivered until the gateway restarted.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from contract.config.uplinks import UplinkBase
 from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.store import OutboxStore, Pending
 from gateway.uplinks.base import DeliveryFailure, PermanentFailure, UplinkAdapter
+from plumbing.sqlite import sqlite3
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,7 @@ WINDOW_PER_SLOT = 32  # pending events looked at per concurrent slot: enough to 
 IDLE_POLL_S = (
     5.0  # an idle uplink looks again this often: events requeued by `sitegw redeliver` get picked up
 )
+STORE_RETRY_S = 1.0  # an outbox file that refused a write (disk full) is written again this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,9 @@ class Dispatcher:
         self._failures = 0
         self._retry_at = 0.0
         self.last_error = ""
+        # delivered, not yet recorded as such (the file refused the write): seq -> sent as backfill
+        self._unrecorded: dict[int, bool] = {}
+        self._store_error = ""
 
     def wake(self) -> None:
         """New events were queued (call from the loop thread)."""
@@ -74,10 +84,13 @@ class Dispatcher:
         try:
             while True:
                 self._wake.clear()
-                if time.monotonic() >= self._retry_at:
-                    self._start_sends()
-                await self._wait()
-                self._settle([t for t in self._inflight if t.done()])
+                try:
+                    if time.monotonic() >= self._retry_at:
+                        self._start_sends()
+                    await self._wait()
+                    self._settle([t for t in self._inflight if t.done()])
+                except sqlite3.OperationalError as exc:
+                    await self._store_refused(exc)
         finally:
             for task in self._inflight:
                 task.cancel()
@@ -91,6 +104,8 @@ class Dispatcher:
         busy_seqs = {p.seq for p in self._inflight.values()}
         seen: set[str] = set()
         for row in self._store.pending(self.name, WINDOW_PER_SLOT * self._config.concurrency):
+            if row.seq in self._unrecorded:
+                continue  # delivered: its alert's next event may go
             if row.alert_id in seen or row.alert_id in busy_alerts:
                 seen.add(row.alert_id)  # an earlier event of this alert is pending or in flight
                 continue
@@ -105,7 +120,10 @@ class Dispatcher:
         waits: set[asyncio.Future[Any]] = set(self._inflight)
         waker = asyncio.ensure_future(self._wake.wait())
         waits.add(waker)
-        timeout = max(0.0, self._retry_at - time.monotonic()) if self._failures else IDLE_POLL_S
+        if self._failures:
+            timeout = max(0.0, self._retry_at - time.monotonic())
+        else:  # deliveries the file refused are recorded again soon, not at the idle pace
+            timeout = STORE_RETRY_S if self._unrecorded else IDLE_POLL_S
         try:
             await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -150,16 +168,46 @@ class Dispatcher:
                 self._store.dead_letter(self.name, row.seq, outcome.failure.detail)
             else:
                 self._failed(row, outcome.failure.detail)
+        if delivered or self._unrecorded:
+            self._record_delivered(dict(delivered))
         if delivered:
-            self._store.mark_delivered(self.name, delivered)
             if self._failures:
                 log.info("uplink %s reachable again after %d failed attempts", self.name, self._failures)
             self._failures = 0
             self._retry_at = 0.0
             self.last_error = ""
 
+    def _record_delivered(self, delivered: dict[int, bool]) -> None:
+        """Record these and any earlier unrecorded deliveries; kept in memory if the file refuses."""
+        self._unrecorded.update(delivered)
+        self._store.mark_delivered(self.name, list(self._unrecorded.items()))
+        self._unrecorded.clear()
+        self._store_written()
+
+    def _store_written(self) -> None:
+        if self._store_error:
+            log.warning("uplink %s: the outbox file is written again", self.name)
+            self._store_error = ""
+
+    async def _store_refused(self, exc: sqlite3.OperationalError) -> None:
+        """The outbox file refused a write or a read: said once, tried again in ``STORE_RETRY_S``."""
+        if not self._store_error:
+            log.error(
+                "uplink %s: the outbox file %s cannot be written (%s): the events stay on disk as they "
+                "were and %d confirmed deliveries wait in memory; retrying every %.0f s. Free space in "
+                "the state folder if it is full",
+                self.name,
+                self._store.path,
+                exc,
+                len(self._unrecorded),
+                STORE_RETRY_S,
+            )
+        self._store_error = str(exc)
+        await asyncio.sleep(STORE_RETRY_S)
+
     def _failed(self, row: Pending, detail: str) -> None:
         self._store.record_failure(self.name, row.seq, detail)
+        self._store_written()
         self._failures += 1
         delay = backoff_delay(
             self._failures, self._config.backoff_initial_s, self._config.backoff_max_s, self._rng

@@ -14,6 +14,7 @@ from contract.config.uplinks import OutboxConfig, UplinkBase
 from gateway.outbox.dispatcher import Dispatcher
 from gateway.outbox.store import OUTBOX_FILE, Backlog, OutboxStore, platform_digest
 from gateway.uplinks import UplinkAdapter, build_adapter
+from plumbing.sqlite import sqlite3
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,12 @@ class Outbox:
 
     async def _prune_forever(self) -> None:
         while True:
-            await asyncio.to_thread(self.store.prune, self.config.keep_delivered_days * 86400)
+            try:
+                await asyncio.to_thread(self.store.prune, self.config.keep_delivered_days * 86400)
+            except sqlite3.OperationalError as exc:  # the disk full: pruned at the next round
+                log.warning(
+                    "outbox: pruning delivered events failed (%s); trying again in %d s", exc, PRUNE_EVERY_S
+                )
             await asyncio.sleep(PRUNE_EVERY_S)
 
     async def drained(self, timeout: float) -> bool:

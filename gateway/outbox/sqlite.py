@@ -3,7 +3,6 @@ WAL with synchronous=FULL (every commit fsyncs), explicit transactions."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.sqlite_tx import connect, transaction
+from plumbing.sqlite import sqlite3
 
 
 class DurableDb:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -49,6 +48,7 @@ from gateway.sqlite_tx import transaction
 from gateway.store.local_query import HistoryReader, LateMark
 from gateway.store.local_schema import QUALITY_CODES, open_store
 from gateway.store.local_trim import TrimReport, trim
+from plumbing.sqlite import sqlite3
 
 log = logging.getLogger(__name__)
 

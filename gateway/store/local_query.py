@@ -10,7 +10,6 @@ from __future__ import annotations
 import heapq
 import math
 import os
-import sqlite3
 from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from contract.kinds.kind import Pick
 from contract.readings import Quality, Reading
 from gateway.store.local_schema import FAULT, QUALITY_CODES, QUALITY_NAMES, open_store
+from plumbing.sqlite import sqlite3
 
 """Which reading of a minute stands for it: the largest, the smallest, the largest magnitude (sign kept),
 the newest."""

@@ -23,11 +23,11 @@ rolling back to that release still opens the file with its history (it ignores t
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from contract.readings import Quality
 from gateway.sqlite_tx import connect
+from plumbing.sqlite import sqlite3
 
 SCHEMA_VERSION = 1
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from contract.config.sinks import LocalStoreConfig
 from gateway.sqlite_tx import transaction
 from kinds.attendance.kind import PRESENCE
+from plumbing.sqlite import sqlite3
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from contract.config.uplinks import RegulatorUplink
 from gateway.outbox.backoff import backoff_delay
 from gateway.uplinks.base import http_client
 from gateway.uplinks.periodic import Failures, UplinkRetry
+from plumbing.sqlite import sqlite3
 
 T = TypeVar("T")
 
@@ -51,17 +52,32 @@ async def deliver_forever(
     failures = Failures()
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
-            item = await asyncio.to_thread(oldest)
-            if item is None:
-                wake.clear()
-                await wake.wait()
-                continue
             try:
-                await send(client, item)
-            except UplinkRetry as exc:
-                level = logging.ERROR if exc.refused else logging.WARNING
-                failures.report(log, str(exc), level, exc.outage)
-                await asyncio.to_thread(failed, item, str(exc))
+                item = await asyncio.to_thread(oldest)
+                if item is None:
+                    wake.clear()
+                    await wake.wait()
+                    continue
+                try:
+                    await send(client, item)
+                except UplinkRetry as exc:
+                    level = logging.ERROR if exc.refused else logging.WARNING
+                    failures.report(log, str(exc), level, exc.outage)
+                    await asyncio.to_thread(failed, item, str(exc))
+                    await asyncio.sleep(
+                        backoff_delay(failures.count, cfg.backoff_initial_s, cfg.backoff_max_s)
+                    )
+                    continue
+            except sqlite3.OperationalError as exc:
+                # the queue's file refused a write (the state folder's disk full): the item stays pending and
+                # goes again (the regulator keeps one copy of each); the loop dying here stopped the queue
+                failures.report(
+                    log,
+                    f"uplink {cfg.name!r}: the queue's file cannot be written ({exc}); "
+                    "retrying. Free space in the state folder if it is full",
+                    logging.ERROR,
+                    "store",
+                )
                 await asyncio.sleep(backoff_delay(failures.count, cfg.backoff_initial_s, cfg.backoff_max_s))
                 continue
             failures.cleared()

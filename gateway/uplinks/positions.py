@@ -9,11 +9,11 @@ time the file is made, so an upgrade neither resends a month nor starts an hour 
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
 from gateway.sqlite_tx import connect, transaction
+from plumbing.sqlite import sqlite3
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS position (name TEXT PRIMARY KEY, after INTEGER NOT NULL);"
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
 from kinds.formwork.kind import FormworkDevice
-from kinds.formwork.limits import ITEMS, alarm_value
 from kinds.formwork.thresholds import FormworkRule
 
 if TYPE_CHECKING:
@@ -42,6 +41,9 @@ class FormworkPointView(BaseModel):
 
 def formwork_points(config: SiteConfig) -> list[FormworkPointView]:
     """Every formwork monitoring point with the alarm values its rules use."""
+    # here, not at the top: the kind's compiled library loads on a site that shows this card only (site_view)
+    from kinds.formwork.limits import ITEMS, alarm_value
+
     out = []
     for d in config.devices:
         if not isinstance(d, FormworkDevice):

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
 from kinds.pit.kind import PitDevice
-from kinds.pit.limits import KIND_METRICS, point_limits
 from kinds.pit.thresholds import PitRule
 
 if TYPE_CHECKING:
@@ -40,6 +39,9 @@ class PitPointView(BaseModel):
 
 def pit_points(config: SiteConfig) -> list[PitPointView]:
     """Every pit monitoring point with the alarm values its rules use."""
+    # here, not at the top: the kind's compiled library loads on a site that shows this card only (site_view)
+    from kinds.pit.limits import KIND_METRICS, point_limits
+
     out = []
     for d in config.devices:
         if not isinstance(d, PitDevice):

@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
-from kinds.slope.cracks import growth, support_crack
 from kinds.slope.kind import DISPLACEMENTS, POINT_METRICS, SlopeDevice, SlopePoint
-from kinds.slope.limits import BuildingMetric, anchor_band, building_limits, displacement_limits
 from kinds.slope.thresholds import SlopeRule
 
 if TYPE_CHECKING:
     from contract.config.site import SiteConfig
+    from kinds.slope.limits import BuildingMetric
 
 
 class SlopeLimitView(BaseModel):
@@ -54,6 +53,9 @@ class SlopePointView(BaseModel):
 
 def slope_points(config: SiteConfig) -> list[SlopePointView]:
     """Every slope monitoring point with the alarm values its rules use."""
+    # here, not at the top: the kind's compiled library loads on a site that shows this card only (site_view)
+    from kinds.slope.limits import displacement_limits
+
     out = []
     for d in config.devices:
         if not isinstance(d, SlopeDevice):
@@ -90,6 +92,8 @@ def slope_points(config: SiteConfig) -> list[SlopePointView]:
 
 def _building_and_anchor(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitView]:
     """A building point's settlement and tilt alarm values (80 % of its allowables), an anchor's band."""
+    from kinds.slope.limits import anchor_band, building_limits  # as in slope_points
+
     views = []
     metrics: tuple[BuildingMetric, ...] = ("bldg_settle_mm", "bldg_tilt")
     for metric in metrics:
@@ -114,6 +118,8 @@ def _building_and_anchor(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitV
 
 def _cracks(point: SlopePoint, rule: SlopeRule) -> list[SlopeLimitView]:
     """A support crack's allowable width, or a ground or building crack's growth line above its baseline."""
+    from kinds.slope.cracks import growth, support_crack  # as in slope_points
+
     if (crack := support_crack(point)) is not None:
         return [
             SlopeLimitView(

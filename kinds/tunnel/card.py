@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from contract.kinds.card import Card, CardData
-from kinds.tunnel.force import FORCE, force_control
-from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice, TunnelPoint
-from kinds.tunnel.limits import ITEMS, control_of
+from kinds.tunnel.kind import ITEM_METRIC, TunnelDevice
 from kinds.tunnel.thresholds import TunnelRule
 
 if TYPE_CHECKING:
@@ -38,13 +36,12 @@ class TunnelPointView(BaseModel):
     orange_both: float = Field(description="the share of the way to a force's control value for orange")
 
 
-def _item_zh(point: TunnelPoint) -> str:
-    deformation = ITEMS.get(point.item)
-    return deformation.zh if deformation is not None else FORCE[point.item].zh
-
-
 def tunnel_points(config: SiteConfig) -> list[TunnelPointView]:
     """Every tunnel monitoring point with the control values its rules use."""
+    # here, not at the top: the kind's compiled library loads on a site that shows this card only (site_view)
+    from kinds.tunnel.force import FORCE, force_control
+    from kinds.tunnel.limits import ITEMS, control_of
+
     out = []
     for d in config.devices:
         if not isinstance(d, TunnelDevice):
@@ -58,7 +55,7 @@ def tunnel_points(config: SiteConfig) -> list[TunnelPointView]:
                     device=d.id,
                     code=point.code,
                     item=point.item,
-                    item_zh=_item_zh(point),
+                    item_zh=(ITEMS[point.item] if point.item in ITEMS else FORCE[point.item]).zh,
                     metric=ITEM_METRIC[point.item],
                     cumulative_mm=control and control.cumulative_mm,
                     rate_mm_d=control and control.rate_mm_d,

@@ -16,12 +16,12 @@ import functools
 import itertools
 import json
 import math
-import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from plumbing.sqlite import sqlite3
 from regulator.storage.jurisdictions import SEP
 
 # Douglas–Peucker tolerance per level drawn, in degrees: about 1 km for a province's cities, 200 m for a

@@ -487,6 +487,8 @@ async function loadVideoSet() {
     const regulator = me.role !== "project";
     $("vs-include").parentElement.classList.toggle("hidden", !regulator);
     $("vs-count").textContent = `共 ${v.members.length} 个项目（辖区内）`;
+    // a removal reason being typed survives the reload that each visit to the tab starts
+    const typed = Object.fromEntries([...document.querySelectorAll("#vs-table input[data-reason]")].map(i => [i.dataset.reason, i.value]));
     $("vs-table").tBodies[0].innerHTML = v.members.map(m => `<tr data-testid="video-set-row"><td>${esc(m.name)}<br><span class="code">${esc(m.project)}</span></td>
       <td>${esc(m.city)} ${esc(m.district)}</td><td>${esc(m.category_name)}</td><td class="nowrap">${esc(m.effective_on)}</td><td>${esc(m.reason)}</td>
       <td>${esc(m.decided_by)}</td><td>${regulator ? `<input size="12" placeholder="移出原因" data-reason="${esc(m.project)}">
@@ -499,6 +501,7 @@ async function loadVideoSet() {
         <td>${esc(c.name)}<br><span class="code">${esc(c.project)}</span></td><td>${esc(c.action_name)}</td><td>${esc(c.category_name)}</td>
         <td>${esc(c.reason)}</td><td>${esc(c.decided_by)}</td><td class="nowrap">${esc(time(c.decided_at))}</td></tr>`).join("") || `<tr><td colspan="7" class="note">无</td></tr>`;
     };
+    document.querySelectorAll("#vs-table input[data-reason]").forEach(i => i.value = typed[i.dataset.reason] ?? "");
     $("vs-filter").oninput = history;
     history();
     document.querySelectorAll("#vs-table button[data-remove]").forEach(b => b.onclick = async () => {

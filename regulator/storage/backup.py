@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from contract import __version__
 from plumbing.sqlite_snapshot import snapshot
-from regulator.storage.db import current, head, known, normalise_url
+from regulator.storage.db import create_engine, current, head, known, normalise_url
 
 MANIFEST = "MANIFEST.json"
 FORMAT = 1
@@ -45,7 +45,7 @@ def backup(db: str, evidence_dir: Path | None, out: Path) -> dict[str, object]:
     """Write the regulator's database ``db`` (and its local ``evidence_dir``, if any) to ``out``; the
     manifest."""
     url = normalise_url(db)
-    engine = sa.create_engine(url)
+    engine = create_engine(url)
     try:
         revision = current(engine)
     finally:
@@ -148,7 +148,7 @@ def _holds_tables(url: str) -> bool:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
         return False
-    engine = sa.create_engine(url)
+    engine = create_engine(url)
     try:
         return bool(sa.inspect(engine).get_table_names())
     except sa.exc.OperationalError as exc:  # server down, a wrong password: said, not a traceback

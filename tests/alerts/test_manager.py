@@ -3,7 +3,6 @@ inhibition, delivery order, and persistence in SQLite across restarts."""
 
 from __future__ import annotations
 
-import sqlite3
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from contract.alert_event import AlertEvent, Level
 from gateway.alerts.manager import AlertError, AlertManager
 from gateway.alerts.models import SilenceSpec
+from plumbing.sqlite import sqlite3
 from rules import RuleResult
 
 PROJECT = "GD-SZ-2026-0001"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import httpx
 
+from plumbing.sqlite import sqlite3
 from tests.api.site import PASSWORD, RunningSite
 
 

@@ -16,7 +16,7 @@ import pypdfium2  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 
-from regulator.storage.db import normalise_url
+from regulator.storage.db import create_engine
 from tests.api.site import RunningSite
 
 # 20 s or more of the whole suite's time: in make test-slow, to keep make test within CI's 20 minutes
@@ -111,7 +111,7 @@ def test_the_day_is_drafted_from_the_site_signed_by_a_supervisor_printed_and_del
         assert words in text, (words, text[:500])
 
     wait_for(lambda: httpx.get(url, timeout=10).json()["deliveries"] == {"regulator": "delivered"})
-    engine = sa.create_engine(normalise_url(site.state_dir / "regulator.sqlite"))
+    engine = create_engine(site.state_dir / "regulator.sqlite")
     try:
         with engine.connect() as db:
             rows = db.execute(sa.text("SELECT project, day, signed_by FROM safety_logs")).all()

@@ -54,6 +54,12 @@ def read(url: str, into: list[Frame]) -> None:
     into += [next(frames) for _ in range(FRAMES_EACH)]
 
 
+def instant(times: list[float]) -> float:
+    """The instant of the second (0..1) that times a second apart share, their circular mean: one late read
+    moves it by a fifth of its lateness, not by all of it."""
+    return float(np.angle(np.exp(2j * np.pi * np.asarray(times)).mean()) / (2 * np.pi) % 1.0)
+
+
 def phase_gap(a: float, b: float) -> float:
     """How far apart two instants of the second are (0..0.5 s)."""
     d = (a - b) % 1.0
@@ -79,11 +85,12 @@ def test_each_camera_sends_its_key_frames_at_an_instant_of_its_own(tmp_path: Pat
     assert [len(s) for s in seen] == [FRAMES_EACH] * CAMERAS, "every camera read"
     phases = []
     for frames in seen:
-        gaps = np.diff(
-            [f.ts for f in frames[1:]]
-        )  # the first, read at the stream's opening, sets the cadence
-        assert np.allclose(gaps, 1.0, atol=0.1), gaps  # a key frame a second, none lost
-        phases.append(frames[-1].ts % 1.0)
+        times = [f.ts for f in frames[1:]]  # the first, read at the stream's opening, sets the cadence
+        gaps = np.diff(times)
+        # a key frame a second, none lost or doubled; the times are when the gateway read each frame, so on a
+        # loaded box one frame read 0.13 s late makes its gaps 1.13 and 0.87 while the stream kept its cadence
+        assert (np.round(gaps) == 1).all() and abs(gaps.mean() - 1.0) < 0.05, gaps
+        phases.append(instant(times))
     # each camera keeps the instant drawn for it (its offset from the first camera's), and the cameras'
     # instants are spread: not all at once, as one shared stream sent them
     for k in range(1, CAMERAS):

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from regulator.storage.db import create_engine
 from tests.browser.demo import SUPERVISOR, dashboard, log_in
 
 # a whole demo under Chromium: in make test-slow; the API paths are covered in tests/api/test_safety_log.py
@@ -29,7 +30,7 @@ def test_a_supervisor_signs_the_days_log_and_it_reaches_the_regulator(page: Page
         expect(page.locator("#sl-signed")).to_contain_text(f"已签字: {SUPERVISOR}")
         expect(page.locator("#sl-signed")).to_contain_text("regulator delivered", timeout=20000)
         expect(page.locator("#sl-sign")).to_have_count(0)  # signed: no more editing
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'regulator.sqlite'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'regulator.sqlite'}")
     try:
         with engine.connect() as db:
             [(signed_by, body)] = db.execute(sa.text("SELECT signed_by, body FROM safety_logs")).all()

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from regulator.storage.db import create_engine
 from tests.browser.demo import PASSWORD, SUPERVISOR, Demo
 from tests.regulator.support import real_jpeg
 
@@ -45,7 +46,7 @@ def test_a_supervisor_sends_a_self_check_that_reaches_the_regulators_ledger(
         expect(state).to_contain_text("已送达，监管隐患编号")
     finally:
         demo.stop()
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'regulator.sqlite'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'regulator.sqlite'}")
     try:
         with engine.connect() as db:
             rows = db.execute(

@@ -32,7 +32,7 @@ import pytest
 import sqlalchemy as sa
 
 from contract.wire import signed_headers
-from regulator.storage.db import head, normalise_url
+from regulator.storage.db import create_engine, head
 from tests.gateway.test_backup import demo_args, outbox
 from tests.regulator.support import make_event, pg_database, real_jpeg
 from tests.servers.influx import VictoriaMetrics
@@ -126,7 +126,7 @@ def test_a_gateways_state_survives_the_upgrade_and_a_downgrade_is_refused(tmp_pa
         demo(None, state, 15, port, victoria.url)
         after = outbox(state)
         assert all(after[e] == "delivered" for e in queued), "every event the previous release queued"
-        engine = sa.create_engine(normalise_url(db))
+        engine = create_engine(db)
         with engine.connect() as conn:
             stored = [r[0] for r in conn.execute(sa.text("SELECT event_id FROM events"))]
         engine.dispose()
@@ -209,7 +209,7 @@ def upgrade_a_ledger(tmp_path: Path, db: str) -> list[sa.Row[tuple[str, str, str
     finally:
         old.send_signal(signal.SIGTERM)
         old.communicate(timeout=60)
-    engine = sa.create_engine(normalise_url(db))
+    engine = create_engine(db)
     query = sa.text("SELECT alert_id, state, level FROM hazards ORDER BY alert_id")
     with engine.connect() as conn:
         before = conn.execute(query).all()
@@ -251,7 +251,7 @@ def test_a_regulators_ledger_survives_the_upgrade_and_a_downgrade_is_refused(tmp
         upgrade_a_ledger(tmp_path, db)
 
         # a ledger a newer release migrated: this release does not touch it
-        engine = sa.create_engine(normalise_url(db))
+        engine = create_engine(db)
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
         engine.dispose()
@@ -273,7 +273,7 @@ def test_a_regulator_on_a_primary_with_a_standby_upgrades_and_the_standby_follow
         primary = cluster.primary_port()
         standby = next(p for p in cluster.ports if p != primary)
         on_primary, on_standby = (
-            sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/{cluster.database}")
+            create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/{cluster.database}")
             for port in (primary, standby)
         )
         hazards = sa.text("SELECT alert_id, state, level FROM hazards ORDER BY alert_id")

@@ -18,7 +18,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from gateway.outbox import OutboxStore
+from plumbing.sqlite import sqlite3
 from regulator.server import RegulatorServer
 from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, event_number

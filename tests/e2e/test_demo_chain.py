@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from regulator.storage.db import normalise_url
+from regulator.storage.db import create_engine
 from tests.e2e.test_gateway_kill import REPO
 from tests.regulator.support import pg_database
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # a whole demo: over a minute
 
 
 def rows(url: str, statement: str) -> list[tuple[object, ...]]:
-    engine = sa.create_engine(normalise_url(url))
+    engine = create_engine(url)
     try:
         with engine.connect() as db:
             return [tuple(r) for r in db.execute(sa.text(statement))]

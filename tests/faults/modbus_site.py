@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import TypedDict, Unpack
 
 import httpx
 
+from plumbing.sqlite import sqlite3
 from tests.faults.conftest import FaultRow
 
 PROJECT = "GD-SZ-2026-0001"

@@ -26,7 +26,6 @@ import math
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from plumbing.sqlite import sqlite3
 from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow

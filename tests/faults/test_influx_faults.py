@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
+from plumbing.sqlite import sqlite3
 from tests.faults.conftest import FaultRow
 from tests.faults.influx_relay import RefusingInflux, point_key
 from tests.faults.test_regulator_faults import wait_for

@@ -12,7 +12,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from plumbing.sqlite import sqlite3
 from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import PROJECT, REPO, SECRET, cli, gateway_events, start_receiver
 from tests.faults.conftest import FaultRow

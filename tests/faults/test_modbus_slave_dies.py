@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
@@ -25,6 +24,7 @@ import pytest
 
 from drivers.simulators.modbus_server import SimUnit
 from drivers.simulators.ptypair import PtyPair
+from plumbing.sqlite import sqlite3
 from tests.e2e.test_gateway_kill import gateway_events
 from tests.faults.conftest import FaultRow
 from tests.faults.modbus_site import Timing, device, events_of, metric, site_file

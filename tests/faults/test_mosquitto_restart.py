@@ -29,7 +29,6 @@ not in the gateway's local store, one message being one (point, timestamp) there
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import pytest
 
+from plumbing.sqlite import sqlite3
 from tests.faults.conftest import FaultRow
 from tests.faults.test_regulator_faults import wait_for
 from tests.servers.mosquitto import SITE_CONF, MosquittoServer

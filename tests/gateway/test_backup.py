@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sqlite3
 import subprocess
 import tarfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from plumbing.sqlite import sqlite3
 from tests.regulator.support import ThreadedRegulator
 from tests.regulator.test_demo_delivery import cli
 from tests.support import free_port
@@ -55,12 +55,14 @@ def rows(db: Path, query: str) -> list[tuple[object, ...]]:
 
 def outbox(state_dir: Path) -> dict[str, str]:
     """Each event of the outbox with its delivery state to the regulator; none before the gateway created it
-    (the fault tests poll it from the gateway's start: on a loaded box, seconds before the file is there)."""
-    if not (state_dir / "outbox.sqlite").exists():
+    and its tables (the fault tests poll it from the gateway's start: on a loaded box, seconds before the file
+    is there, and the file is there a moment before its tables are)."""
+    db = state_dir / "outbox.sqlite"
+    if not db.exists() or not rows(db, "SELECT 1 FROM sqlite_master WHERE name = 'deliveries'"):
         return {}
     return dict(
         rows(  # type: ignore[arg-type]
-            state_dir / "outbox.sqlite",
+            db,
             "SELECT e.event_id, d.state FROM events e JOIN deliveries d ON d.seq = e.seq "
             "WHERE d.uplink = 'regulator'",
         )

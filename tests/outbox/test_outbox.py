@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import random
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from gateway.metrics import outbox_metrics
 from gateway.outbox import Outbox
 from gateway.outbox.backoff import backoff_delay
 from gateway.outbox.store import OutboxStore
+from plumbing.sqlite import sqlite3
 from regulator.server import RegulatorServer
 from sitegw.events_cli import events, redeliver
 from tests.regulator.support import PROJECT, SECRET, event_number, make_event

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from contract.alert_event import AlertEvent
 from contract.wire import EVENTS_PATH
-from regulator.storage.db import normalise_url
+from regulator.storage.db import create_engine
 from regulator.storage.repository import Repository
 from tests.e2e.test_gateway_kill import cli
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, signed
@@ -90,7 +90,7 @@ class Regulator:
         self.logs.append(out)
 
     def rows(self, statement: str) -> list[tuple[Any, ...]]:
-        engine = sa.create_engine(normalise_url(self.db))
+        engine = create_engine(self.db)
         try:
             with engine.connect() as db:
                 return [tuple(r) for r in db.execute(sa.text(statement))]

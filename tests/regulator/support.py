@@ -26,7 +26,7 @@ from playwright.sync_api import Page, sync_playwright
 from contract.alert_event import AlertEvent
 from contract.wire import signed_headers
 from regulator.server import RegulatorServer
-from regulator.storage.db import migrate, normalise_url
+from regulator.storage.db import create_engine, migrate
 from regulator.storage.event_sql import _event_args
 from tests.servers.browser import CHROMIUM_ARGS, chromium_path
 from vision.evidence import ClipRecorder, EvidenceStore
@@ -82,7 +82,7 @@ def last_seen(server: RegulatorServer, project: str = PROJECT) -> float | None:
 def older_ledger(db_url: str, revision: str, hazard_row: str, events: list[AlertEvent]) -> sa.Engine:
     """A database at schema ``revision`` holding the test project and a hazard per event, each written with
     ``hazard_row`` (the statement that release wrote hazards with)."""
-    engine = sa.create_engine(normalise_url(db_url))
+    engine = create_engine(db_url)
     migrate(engine, revision)
     with engine.begin() as db:
         db.execute(

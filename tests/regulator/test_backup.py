@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from contract.wire import signed_headers
 from regulator.ledger.review import Review
 from regulator.server import RegulatorServer
-from regulator.storage.db import normalise_url
+from regulator.storage.db import create_engine
 from regulator.storage.scope import Actor
 from tests.regulator.support import (  # noqa: F401
     PG_ADMIN,
@@ -58,7 +58,7 @@ async def send(server: RegulatorServer, event_json: bytes) -> httpx.Response:
 
 def ledger(db: str) -> dict[str, list[tuple[object, ...]]]:
     """What a restore must give back: hazards with their states, events, the audit trail, evidence."""
-    engine = sa.create_engine(normalise_url(db))
+    engine = create_engine(db)
     try:
         with engine.connect() as conn:
             return {

@@ -6,7 +6,6 @@ its 20 kN design value, is ledgered at that, not at the 20.88 kN of its first ev
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from gateway.alerts.store import AlertStore
+from plumbing.sqlite import sqlite3
 from regulator.access.auth import Accounts
 from regulator.storage.repository import Repository
 from tests.support import free_port, wait_port

@@ -30,7 +30,7 @@ from contract.wire import EVENTS_PATH, PICTURES_PATH, CameraPicture
 from regulator.access.auth import Accounts
 from regulator.cli import add_place, add_project, add_user
 from regulator.server import RegulatorServer
-from regulator.storage.db import migrate, normalise_url
+from regulator.storage.db import create_engine, migrate
 from regulator.storage.repository import Repository
 from regulator.storage.scope import Actor, ScopeError
 from tests.regulator.support import make_event, pg_database, real_jpeg, signed
@@ -475,7 +475,7 @@ def test_the_cli_gives_a_user_a_place_and_names_the_fix_for_an_unknown_one(pg_ur
 
 
 def test_the_migration_places_old_projects_and_old_users_still_see_everything(db_url: str) -> None:
-    engine = sa.create_engine(normalise_url(db_url))
+    engine = create_engine(db_url)
     migrate(engine, "0007")
     with engine.begin() as db:
         for code, city, district in (("P1", "深圳", "南山区"), ("P2", "广州市", ""), ("P3", "Atlantis", "")):

@@ -4,11 +4,11 @@ migration runs down and up again, and a database of the first receiver is adopte
 from __future__ import annotations
 
 import base64
-import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from plumbing.sqlite import sqlite3
 from regulator.storage.db import downgrade, head, migrate
 from regulator.storage.repository import Repository
 from tests.regulator.support import HAZARD_0002, PROJECT, SECRET, make_event, older_ledger, real_jpeg

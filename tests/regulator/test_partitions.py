@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from contract.wire import EVENTS_PATH
 from regulator.ledger.review import Review
 from regulator.server import RegulatorServer, upkeep_forever
-from regulator.storage.db import downgrade, head, migrate, normalise_url
+from regulator.storage.db import create_engine, downgrade, head, migrate
 from regulator.storage.event_sql import EVENT_ROW, ONE_STATEMENT, _event_args
 from regulator.storage.partitions import Month
 from regulator.storage.readings import ReadingRecord
@@ -106,7 +106,7 @@ def test_events_and_readings_are_partitioned_by_month_and_rows_land_in_theirs(re
 def test_a_database_at_0002_keeps_every_row_and_id_through_upgrade_and_downgrade(
     pg: str, tmp_path: Path
 ) -> None:
-    engine = sa.create_engine(normalise_url(pg))
+    engine = create_engine(pg)
     migrate(engine, "0002")
     with engine.begin() as db:  # rows as the 0002 release stored them, ids with gaps
         db.execute(

@@ -38,8 +38,11 @@ def test_a_city_regulator_includes_and_removes_a_project(regulator: RegulatorSer
     expect(page.get_by_test_id("risk-project").first.get_by_test_id("risk-grade")).to_have_text("低")
 
     page.click("header nav button[data-tab=videoset]")
-    page.wait_for_load_state("networkidle")  # the tab shows the last table until its reload replaces it
+    # the tab's reload may replace the table while the reason is being typed: what was typed stays
     page.fill(f'#vs-table input[data-reason="{FT.code}"]', "完工移出")
+    with page.expect_response(lambda r: r.url.endswith("/ui/api/video-set")):
+        page.click("header nav button[data-tab=videoset]")  # a reload while the reason is typed keeps it
+    expect(page.locator(f'#vs-table input[data-reason="{FT.code}"]')).to_have_value("完工移出")
     page.click(f'#vs-table button[data-remove="{FT.code}"]')
     expect(page.get_by_test_id("flash")).to_contain_text("已移出")
     expect(page.get_by_test_id("video-set-row")).to_have_count(0)

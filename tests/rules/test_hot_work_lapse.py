@@ -10,7 +10,6 @@ covered, the instant itself and after are not."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from contract.config import LoadedSite
 from gateway.site.hot_work import HotWork
+from plumbing.sqlite import sqlite3
 from rules import RuleEngine, RuleResult
 from tests.gateway.test_hot_work_register import Sink, request
 from tests.rules.sites import sample, site_variant

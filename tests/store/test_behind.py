@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from contract.readings import Reading
 from gateway.store import local
 from gateway.store.influx import InfluxSink
 from gateway.store.local import LocalStore
+from plumbing.sqlite import sqlite3
 from tests.servers.influx import VictoriaMetrics
 from tests.store.support import until
 from tests.support import free_port

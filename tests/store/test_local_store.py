@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from contract.readings import Quality, Reading
 from gateway.store.local import LocalStore
 from gateway.store.local_query import HistoryReader
 from gateway.store.local_schema import StoreError
+from plumbing.sqlite import sqlite3
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = float(int(time.time()) - 86400)  # inside the retention, which the writer applies as it starts

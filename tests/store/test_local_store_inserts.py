@@ -4,7 +4,6 @@ series' first value at an instant stays, a repeat counts as a duplicate, nothing
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from contract.config.sinks import LocalStoreConfig
 from contract.readings import Reading
 from gateway.store.local import LocalStore
+from plumbing.sqlite import sqlite3
 
 T0 = float(int(time.time()) - 3600)
 readings = st.builds(

@@ -22,6 +22,7 @@ from contract.config.uplinks import RegulatorUplink
 from gateway.outbox.service import Outbox
 from gateway.uplinks.clips import EVENT_WAIT_S, MAX_UNWRITTEN, ClipQueue, ClipRouter, ClipSender, file_key
 from regulator.server import RegulatorServer
+from regulator.storage.db import create_engine
 from tests.regulator.support import PROJECT, SECRET, make_event, pg_database, real_webm
 from tests.support import free_port
 from tests.uplinks.feedback_site import ThreadedGateway
@@ -32,7 +33,7 @@ ALERT = f"{PROJECT}:pit-cam:whole-frame:vision.zone_intrusion:1"
 
 def clips_held(db_url: str) -> list[tuple[str, float, int]]:
     """(alert_id, created_at, size) of every clip the regulator keeps."""
-    engine = sa.create_engine(db_url)
+    engine = create_engine(db_url)
     try:
         with engine.connect() as db:
             rows = db.execute(

@@ -19,6 +19,7 @@ from prometheus_client import generate_latest
 
 from contract.config import LoadedSite, load_site
 from regulator.access.auth import Accounts
+from regulator.storage.db import create_engine
 from regulator.storage.repository import Repository
 from tests.regulator.support import PROJECT, SECRET, ThreadedRegulator, own_chromium, pg_database
 from tests.regulator.test_review import CHEAP, PASSWORD
@@ -69,7 +70,7 @@ api: {{host: 127.0.0.1, port: 0}}
 
 def first_clip(db: str) -> tuple[int, str, float, float] | None:
     """(hazard id, sha256, when the clip was kept, when its alert's first event was received), if any."""
-    engine = sa.create_engine(db)
+    engine = create_engine(db)
     try:
         with engine.connect() as conn:
             row = conn.execute(
@@ -178,7 +179,7 @@ def test_regulator_down_across_a_gateway_restart_the_clip_arrives_once(
                 time.sleep(0.3)
             time.sleep(3)  # the camera keeps running: no second clip may follow
             assert gw.clip_stats()["regulator"] == {"waiting": 0, "sent": 1, "dropped": 0}
-        engine = sa.create_engine(db)
+        engine = create_engine(db)
         try:
             with engine.connect() as conn:
                 rows = conn.execute(

@@ -30,6 +30,7 @@ from gateway.uplinks.feedback import FeedbackPoller
 from gateway.uplinks.patrol import PatrolQueue, PatrolSchedule, PatrolSender
 from regulator.access.auth import Accounts
 from regulator.server import RegulatorServer
+from regulator.storage.db import create_engine
 from tests.regulator.support import PROJECT, SECRET, make_event, real_jpeg
 from tests.regulator.test_review import CHEAP, PASSWORD
 from tests.support import free_port
@@ -60,7 +61,7 @@ class Cameras:
 
 def held(repo_url: str) -> dict[str, tuple[float, float, str]]:
     """camera -> (taken_at, received_at, findings) as the regulator's database holds them."""
-    engine = sa.create_engine(repo_url)
+    engine = create_engine(repo_url)
     try:
         with engine.connect() as db:
             rows = db.execute(

@@ -7,6 +7,7 @@ tests/api/test_openapi_roles.py."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -19,13 +20,15 @@ from contract.wire import FEEDBACK_PATH
 from gateway.uplinks.feedback import RegulatorAction, decision_text
 from gateway.uplinks.self_checks import SelfCheckOutbox, SelfCheckSender
 from regulator.server import RegulatorServer
-from regulator.storage.db import normalise_url
+from regulator.storage.db import create_engine
+from tests.faults.test_disk_full import fill, small_filesystem
+from tests.gateway.test_siren import until
 from tests.regulator.support import PROJECT, SECRET, signed
 from tests.support import free_port
 
 
 def hazards(db: Path | str) -> list[tuple[str, str, str, str]]:
-    engine = sa.create_engine(normalise_url(db))
+    engine = create_engine(db)
     try:
         with engine.connect() as c:
             rows = c.execute(
@@ -36,9 +39,8 @@ def hazards(db: Path | str) -> list[tuple[str, str, str, str]]:
     return [tuple(r) for r in rows]
 
 
-async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_no_second_hazard(
-    tmp_path: Path,
-) -> None:
+def regulator_and_uplink(tmp_path: Path) -> tuple[RegulatorServer, RegulatorUplink]:
+    """A regulator (not started) with the test project, and a regulator uplink to it."""
     port = free_port()
     server = RegulatorServer(tmp_path / "reg.sqlite", port=port, evidence_dir=tmp_path / "evidence")
     server.repo.add_project(PROJECT, "示范项目", "深圳", SECRET, "南山区")
@@ -49,6 +51,13 @@ async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_
         timeout_s=15,  # "down" is a refused connection at once; a loaded CI box may take seconds to answer
         backoff_initial_s=0.1,
     )
+    return server, uplink
+
+
+async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_no_second_hazard(
+    tmp_path: Path,
+) -> None:
+    server, uplink = regulator_and_uplink(tmp_path)
     file = tmp_path / "state" / "self_checks.sqlite"
     outbox = SelfCheckOutbox(file, ["regulator"])
     check = SelfCheck(
@@ -100,3 +109,38 @@ async def test_a_check_waits_on_disk_while_the_regulator_is_down_and_a_retry_is_
     assert hazards(tmp_path / "reg.sqlite") == [
         (f"self_check:{check.check_id}", "self_check", "pending", "楼梯口无防护栏杆")
     ]
+
+
+async def test_the_sender_lives_through_a_full_disk_and_the_check_is_one_hazard(tmp_path: Path) -> None:
+    """The sender's loop on a real full filesystem (tests/outbox/test_full_disk.py's tmpfs): the regulator
+    takes the check, the file cannot record it, and the loop keeps going until it can; before, it died
+    there and no check of the site went up again until the gateway restarted."""
+    server, uplink = regulator_and_uplink(tmp_path)
+    with small_filesystem(tmp_path / "disk", "2m") as disk:
+        outbox = SelfCheckOutbox(disk / "self_checks.sqlite", ["regulator"])
+        sender = SelfCheckSender(uplink, PROJECT, outbox)
+        first = SelfCheck(
+            check_id=str(uuid.uuid4()), project=PROJECT, description="临边无防护", found_by="安全员"
+        )
+        outbox.put(first)
+        await server.start()
+        task = asyncio.create_task(sender.run())
+        try:
+            fill(disk / "filler")  # from here the file refuses every write
+            await until(lambda: len(hazards(tmp_path / "reg.sqlite")) == 1, 30, "the check at the regulator")
+            await asyncio.sleep(0.5)  # the record refused, a retry or two
+            assert not task.done(), task
+            (disk / "filler").unlink()
+            await until(lambda: outbox.oldest("regulator") is None, 30, "the delivery recorded")
+            second = SelfCheck(
+                check_id=str(uuid.uuid4()), project=PROJECT, description="洞口无盖板", found_by="安全员"
+            )
+            outbox.put(second)
+            outbox.notify()
+            await until(lambda: outbox.oldest("regulator") is None, 30, "the next check delivered")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await server.stop()
+            outbox.close()
+    assert [h[3] for h in hazards(tmp_path / "reg.sqlite")] == ["临边无防护", "洞口无盖板"]

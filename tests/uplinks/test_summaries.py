@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ from gateway.alerts.store import DecisionStore
 from gateway.store.local import LATE_AFTER_S, LocalStore
 from gateway.uplinks.positions import ReadPositions
 from gateway.uplinks.summaries import SETTLE_S, closed_until, cursor_key
+from plumbing.sqlite import sqlite3
 from regulator.server import RegulatorServer
 from tests.regulator.support import PROJECT, SECRET
 from tests.support import free_port

@@ -11,7 +11,6 @@ per project and day: a retry after a lost answer stores nothing twice).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from typing import Literal
 from contract.safety_log import KeyAttendance, SafetyLog, SafetyLogContent
 from gateway.outbox.sqlite import DurableDb
 from gateway.uplinks.durable_sender import Wakers
+from plumbing.sqlite import sqlite3
 
 FILE = "safety_logs.sqlite"
 Doc = Literal["log", "attendance"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import sqlite3
 import struct
 import sys
 import time
@@ -34,6 +33,7 @@ from drivers.simulators.modbus_server import ModbusSimulatorServer, SimUnit
 from drivers.simulators.ptypair import PtyPair
 from drivers.simulators.record_store import RecordStore, steady_records
 from gateway.alerts.store import AlertStore
+from plumbing.sqlite import sqlite3
 from tests.drivers.modbus.conftest import fast, wait_until, with_profiles
 from tests.support import free_port
 
