@@ -48,7 +48,7 @@ class ReadPositions:
             self._db.close()
 
     def _carry(self, alerts_db: Path) -> None:
-        old = sqlite3.connect(alerts_db.resolve().as_uri() + "?mode=ro", uri=True)
+        old = connect(alerts_db, read_only=True)  # the gateway's own way: a busy writer is waited for
         try:
             rows = old.execute(
                 "SELECT uplink, after FROM regulator_cursor WHERE uplink LIKE '%:%'"
