@@ -36,7 +36,7 @@ help:
 	@echo "make faults-short every fault test with 15 s faults, fewer kills and cuts, two at once (CI runs it)"
 	@echo "make soak        a large site for 30 minutes (SOAK_MINUTES=3: shorter): docs/soak.md, its plots and verdict"
 	@echo "make bench       benchmarks, printing 'name: value unit' lines"
-	@echo "make vision-eval both hard-hat cards on the held-out test photos, per data folder and overall (~2 min)"
+	@echo "make vision-eval the hard-hat card on the held-out test photos, per data folder and overall (~2 min)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "sitegw needs Python 3.11 or newer"'
@@ -91,7 +91,7 @@ test-long: $(NATIVE) test-env
 	$(PY) -m pytest -m slow -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder tests \
 		$(addprefix --ignore=,$(FAULT_TESTS)) --ignore=tests/packaging $(PYTEST_ARGS)
 
-# the full vision evaluation: both shipped hard-hat cards on every held-out test photo through the path
+# the full vision evaluation: the shipped hard-hat card on every held-out test photo through the path
 # `sitegw vision eval` runs, per data folder, per kind of frame and overall (SITEGW_HELMET_DATA: the data)
 vision-eval: $(STAMP)
 	$(PY) -m training.heldout

@@ -48,16 +48,6 @@ class CameraState(Protocol):
         """Whether late_s is above 2 s: the dashboard says so on the camera's card."""
         ...
 
-    @property
-    def helmet_card(self) -> str:
-        """The hard-hat card the camera runs: default or far_field."""
-        ...
-
-    @property
-    def helmet_card_why(self) -> str:
-        """Why: the site file's helmet_model, or what helmet_model auto saw (median head size)."""
-        ...
-
 
 class CameraService(Protocol):
     """The cameras' state and pictures (the shell's CameraHub; None on a site without cameras)."""

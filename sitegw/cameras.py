@@ -26,8 +26,7 @@ from gateway.camera_service import Shot
 from gateway.uplinks.clips import ClipRouter
 from rules.vision_rules import to_rule_result
 from sitegw.camera_lateness import BEHIND_S, CameraLateness
-from vision.auto_card import CardChoice
-from vision.worker import FrameSummary, VisionSupervisor, card_shown
+from vision.worker import FrameSummary, VisionSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +40,6 @@ class CameraInfo:
     online: bool = False
     last_frame_ts: float | None = None
     frames: int = 0
-    helmet_card: str = "default"  # the hard-hat card it runs: default or far_field
-    helmet_card_why: str = ""  # the site file's choice, or what auto saw
     late_s: float | None = None  # how far behind its analysis is (sitegw/camera_lateness.py)
     behind: bool = False  # late_s above BEHIND_S
 
@@ -75,10 +72,7 @@ class CameraHub:
         self._project = project
         self._bus = bus
         self._monitor = monitor
-        self._info = {}
-        for c in cfg.cameras:
-            card, why = card_shown(c, None)
-            self._info[c.name] = CameraInfo(c.name, c.name, helmet_card=card, helmet_card_why=why)
+        self._info = {c.name: CameraInfo(c.name, c.name) for c in cfg.cameras}
         self._lateness = {c.name: CameraLateness(c.fps) for c in cfg.cameras}
         self._latest_jpeg: dict[str, bytes] = {}
         self._shots: dict[str, Shot] = {}
@@ -89,7 +83,6 @@ class CameraHub:
             on_event=self._from_thread_event,
             on_frame=self._from_thread_frame,
             on_clip=self._from_thread_clip,
-            on_card=self._from_thread_card,
         )
         self.clips: ClipRouter | None = None  # set when a regulator uplink takes evidence clips
         monitor.alerts.add_listener(self._note_clip)
@@ -146,15 +139,6 @@ class CameraHub:
     def _from_thread_clip(self, path: str) -> None:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._on_clip, path)
-
-    def _from_thread_card(self, camera: str, choice: CardChoice) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._on_card, camera, choice)
-
-    def _on_card(self, camera: str, choice: CardChoice) -> None:
-        info = self._info.get(camera)
-        if info is not None:
-            info.helmet_card, info.helmet_card_why = choice.card, choice.why()
 
     def _on_clip(self, path: str) -> None:
         if self.clips is not None:

@@ -162,13 +162,17 @@ def _over_scale_notices(cfg: SiteConfig) -> list[str]:
 
 
 def _card_hints(cfg: SiteConfig) -> list[str]:
-    """Cameras still set to a hard-hat card that round 17 made the same as the default."""
+    """Cameras still choosing between hard-hat cards, which round 17 made one."""
     cameras = cfg.vision.cameras if cfg.vision else []
     return [
         f"camera {c.name}: helmet_model {c.helmet_model} runs the same hard-hat card as the default since "
         "round 17 (one card for every view): the line can go"
         for c in cameras
         if c.helmet_model != "default"
+    ] + [
+        f"camera {c.name}: helmet_auto_s is read by nothing since round 17 (one hard-hat card): the line can go"
+        for c in cameras
+        if "helmet_auto_s" in c.model_fields_set
     ]
 
 

@@ -1,7 +1,7 @@
 """What one card gets wrong that another gets right, head by head, on a part of the data (never test).
 
     .venv/bin/python -m training.card_diagnosis --parts train val --folders cap \\
-        --model vision/models/helmet_site.onnx --other vision/models/helmet.onnx
+        --model CANDIDATE.onnx --other vision/models/helmet.onnx
 
 Round 15 (training/rounds/round15.md, sections 13 and 14) found the far-field card losing the cap
 folder's helmets that the default card keeps, and located the loss in the classifier, not the

@@ -21,6 +21,10 @@ from PIL import Image
 
 from training import split
 
+HAT_TO_HEAD = {"cap": 1.53, "sfchd": 1.38}
+"""The folders whose helmet labels box only the hat, with the factor that grows them to heads, measured on the
+train labels (round 16 section 2): every read of a card trained on heads since round 16 uses them."""
+
 
 def aspects(data: Path, ids: list[str]) -> dict[int, np.ndarray]:
     """Per class (0 helmet, 1 bare head): the height over width, in pixels, of every labelled box of ``ids``."""

@@ -26,7 +26,7 @@ import numpy as np
 from contract.config.camera import HELMET_TILE_PX
 from training import split
 from training.evaluate import stages
-from training.label_convention import factors
+from training.label_convention import HAT_TO_HEAD
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import NOT_HEAD, HelmetDetector, ModelCard, combine
 from vision.images import read_image
@@ -36,7 +36,6 @@ from vision.model_files import DEFAULT_MODEL
 NO_HELMET = CLASSES.index("no_helmet")
 CLOSE_UPS = ("cap", "sfchd")
 FAR_FIELD = ("hhw", "hhwraw")
-HEADS = ("cap=1.53", "sfchd=1.38")  # round 16 section 2's factors, as every read since
 PRECISION_GOAL = 0.80
 
 
@@ -45,7 +44,7 @@ def compute(model: Path, data: Path, tile_px: int) -> dict[str, np.ndarray]:
     the photo's size (any mixing of the two scores is made from them later)."""
     det = HelmetDetector(model, score_floor=0.0)
     ids = split.load("val")
-    items = stages(det, data, ids, split.val_unlabelled_bare_heads(), tile_px, factors(list(HEADS)))
+    items = stages(det, data, ids, split.val_unlabelled_bare_heads(), tile_px, HAT_TO_HEAD)
     sizes = [read_image(split.image_path(data, i)).shape[1::-1] for i in ids]
     return {
         "ids": np.array(ids),

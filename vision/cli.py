@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from contract.config.camera import HELMET_TILE_PX, CameraConfig, tile_px_problem
-from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
+from vision.model_files import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,8 +74,7 @@ ModelOption = Annotated[
     Path,
     typer.Option(
         "--model",
-        help=f"hard-hat ONNX with its .json card beside it (a camera's helmet_model: far_field runs the "
-        f"shipped {FAR_FIELD_MODEL.name}, beside the default)",
+        help="hard-hat ONNX with its .json card beside it",
     ),
 ]
 

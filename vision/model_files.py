@@ -8,5 +8,3 @@ from pathlib import Path
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = MODEL_DIR / "helmet.onnx"
-# the far-field card: a camera with helmet_model: far_field runs it (round 15, training/rounds/round15.md)
-FAR_FIELD_MODEL = MODEL_DIR / "helmet_site.onnx"

@@ -31,12 +31,10 @@ import numpy as np
 from contract.config.camera import EXCLUSION_PERSONS, HOT_WORK_PERSONS, CameraConfig, VisionConfig
 from contract.readings import Quality, Reading
 from contract.vision_event import VisionEvent
-from vision.auto_card import Card, CardChoice, CardChooser
 from vision.detections import FrameResult
-from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
+from vision.model_files import DEFAULT_MODEL
 
 if TYPE_CHECKING:  # the worker imports these itself: the gateway must not load OpenCV and onnxruntime
-    from vision.detectors.helmet import HelmetDetector
     from vision.group import Lane
     from vision.sources import Frame
 
@@ -125,33 +123,21 @@ class FrameSummary:
         )
 
 
-def helmet_model(cam: CameraConfig, cfg: VisionConfig, chosen: Card | None = None) -> str:
-    """The hard-hat model file a camera's worker loads: the far-field card for a camera set to it, or at
-    ``auto`` once it chose it (``chosen``); else the vision section's model, else the shipped default card."""
-    card = chosen if cam.helmet_model == "auto" else cam.helmet_model
-    if card == "far_field":
-        return str(FAR_FIELD_MODEL)
+def helmet_model(cfg: VisionConfig) -> str:
+    """The hard-hat model file every camera's worker loads: the vision section's model, else the shipped card
+    (since round 17 one card for every view; a camera's ``helmet_model`` of an older site file changes
+    nothing, training/rounds/round17.md)."""
     return str(cfg.model or DEFAULT_MODEL)
 
 
-# what a worker sends on its queue: (kind, payload...), drained by the supervisor; status and card name
-# their camera (a worker runs several), frames, events and clips carry it
+# what a worker sends on its queue: (kind, payload...), drained by the supervisor; status names its camera
+# (a worker runs several), frames, events and clips carry it
 WorkerMessage: TypeAlias = (
     tuple[Literal["frame"], FrameSummary]
     | tuple[Literal["event"], VisionEvent]
     | tuple[Literal["clip"], str]
-    | tuple[Literal["card"], str, CardChoice]
     | tuple[Literal["status"], str, bool, str, float]
 )
-
-
-def card_shown(cam: CameraConfig, choice: CardChoice | None) -> tuple[str, str]:
-    """(card, why) of a camera as the dashboard shows it: the site file's choice, or auto's."""
-    if cam.helmet_model != "auto":
-        return cam.helmet_model, f"site file: helmet_model {cam.helmet_model}"
-    if choice is None:
-        return "default", f"auto: choosing (default card for the first {cam.helmet_auto_s:g} s and 30 heads)"
-    return choice.card, choice.why()
 
 
 def cameras_per_worker(cfg: VisionConfig, cores: int | None = None) -> int:
@@ -180,12 +166,10 @@ def groups(cams: list[CameraConfig], per_worker: int) -> list[list[CameraConfig]
 
 @dataclass(frozen=True, slots=True)
 class WorkerJob:
-    """What a worker process is given: its cameras (JSON), each one's hard-hat model file and whether it
-    still chooses its card (helmet_model auto, not chosen yet), and the shared settings."""
+    """What a worker process is given: its cameras (JSON), the hard-hat model file and the shared settings."""
 
     cameras: tuple[str, ...]
-    models: tuple[str, ...]
-    choose: tuple[bool, ...]
+    model: str
     evidence_dir: str
     budget: int
     hang_s: float
@@ -198,9 +182,7 @@ def camera_main(
     gateway dies), or every camera's source ended.
 
     The networks are loaded once and shared by the cameras (vision/group.py: a reading thread per camera,
-    one analysing loop in fair turns). A camera choosing its card (``job.choose``) runs the default card
-    while a CardChooser watches its heads, sends the choice once made (``("card", camera, CardChoice)``), and
-    moves to the far-field card when that is the choice."""
+    one analysing loop in fair turns)."""
     _die_with(parent)  # first, before the slow imports: the gateway may die while we load
     # Ctrl-C in a terminal reaches the whole process group; the gateway stops its workers itself,
     # so the worker must not die of it halfway through a frame with a traceback on the console
@@ -255,38 +237,27 @@ def _start_readers(lanes: list[Lane], out: mp.Queue[WorkerMessage]) -> None:
 
 
 class _CameraRuns:
-    """The analysers of a worker's cameras, sharing the networks: one HelmetDetector per model file, one
-    PersonDetector; each camera's analyser, card chooser and preview clock."""
+    """The analysers of a worker's cameras, sharing the networks: one HelmetDetector, one PersonDetector;
+    each camera's analyser and preview clock."""
 
     def __init__(self, job: WorkerJob, cams: list[CameraConfig], out: mp.Queue[WorkerMessage]) -> None:
+        from vision.detectors.helmet import HelmetDetector
         from vision.detectors.person import PersonDetector
         from vision.evidence import EvidenceStore
         from vision.pipeline import CameraAnalyzer
 
         self.out = out
-        self._helmets: dict[str, HelmetDetector] = {}
+        helmet = HelmetDetector(Path(job.model))
         persons = PersonDetector() if any(c.persons for c in cams) else None
         store = EvidenceStore(Path(job.evidence_dir), job.budget)
         self.analyzers: dict[str, CameraAnalyzer] = {}
-        self.choosers: dict[str, CardChooser] = {}
         self.previewed: dict[str, float] = {}
-        for cam, model, choose in zip(cams, job.models, job.choose, strict=True):
-            helmet = self._helmet(model)
+        for cam in cams:
             self.analyzers[cam.name] = CameraAnalyzer(cam, helmet, persons if cam.persons else None, store)
-            if choose:
-                self.choosers[cam.name] = CardChooser(helmet.card.size, cam.helmet_tile_px, cam.helmet_auto_s)
             self.previewed[cam.name] = 0.0
 
-    def _helmet(self, model: str) -> HelmetDetector:
-        """The hard-hat detector of ``model``, loaded once for all the worker's cameras that run it."""
-        from vision.detectors.helmet import HelmetDetector
-
-        if model not in self._helmets:
-            self._helmets[model] = HelmetDetector(Path(model))
-        return self._helmets[model]
-
     def analyse(self, camera: str, frame: Frame) -> None:
-        """Analyse one frame of ``camera``; send its summary, events, clips and card choice."""
+        """Analyse one frame of ``camera``; send its summary, events and clips."""
         from vision.sources import scaled
 
         analyzer = self.analyzers[camera]
@@ -300,13 +271,6 @@ class _CameraRuns:
             self.out.put(("event", ev))
         for clip in analyzer.written_clips():
             self.out.put(("clip", str(clip)))
-        chooser = self.choosers.get(camera)
-        choice = chooser.add(res) if chooser is not None else None
-        if choice is not None:
-            del self.choosers[camera]
-            if choice.card == "far_field":
-                analyzer.helmet = self._helmet(str(FAR_FIELD_MODEL))
-            self.out.put(("card", camera, choice))
 
 
 def _preview(image: np.ndarray, res: FrameResult, cam: CameraConfig) -> bytes:
@@ -346,7 +310,6 @@ class _Camera:
     cam: CameraConfig
     offline: bool = False
     ended: bool = False  # its source ended (a file or folder not looped): not read again on a restart
-    choice: CardChoice | None = None  # what a camera at helmet_model auto chose (kept over restarts)
 
 
 @dataclass(slots=True)
@@ -375,7 +338,6 @@ class VisionSupervisor:
     on_event: Callable[[VisionEvent], None]
     on_frame: Callable[[FrameSummary], None] = lambda s: None
     on_clip: Callable[[str], None] = lambda path: None  # an alert's evidence clip is written
-    on_card: Callable[[str, CardChoice], None] = lambda camera, choice: None  # a camera at auto chose
     backoff: tuple[float, float] = (1.0, 60.0)
     _workers: list[_Worker] = field(default_factory=list)
     _cameras: dict[str, _Camera] = field(default_factory=dict)
@@ -406,7 +368,7 @@ class VisionSupervisor:
         return next(w for w in self._workers if any(c.cam.name == camera for c in w.cameras))
 
     def camera(self, camera: str) -> _Camera:
-        """The supervisor's state of ``camera`` (its card choice, whether it is offline)."""
+        """The supervisor's state of ``camera`` (whether it is offline, its source ended)."""
         return self._cameras[camera]
 
     def stats(self) -> dict[str, dict[str, float | int | bool]]:
@@ -429,8 +391,7 @@ class VisionSupervisor:
         live = [c for c in w.cameras if not c.ended]
         job = WorkerJob(
             tuple(c.cam.model_dump_json() for c in live),
-            tuple(helmet_model(c.cam, self.cfg, c.choice.card if c.choice else None) for c in live),
-            tuple(c.cam.helmet_model == "auto" and c.choice is None for c in live),
+            helmet_model(self.cfg),
             str(self.cfg.evidence_dir),
             int(self.cfg.evidence_budget_mb * 1e6),
             self.cfg.hang_timeout_s,
@@ -488,11 +449,6 @@ class VisionSupervisor:
                 self.on_event(msg[1])
             elif msg[0] == "clip":
                 self.on_clip(msg[1])
-            elif msg[0] == "card":
-                c = self._cameras[msg[1]]
-                c.choice = msg[2]
-                log.info("camera %s: hard-hat card %s (%s)", msg[1], c.choice.card, c.choice.why())
-                self.on_card(msg[1], c.choice)
             elif msg[0] == "status":
                 c = self._cameras[msg[1]]
                 if msg[2]:

@@ -207,21 +207,20 @@ class CameraConfig(Model):
     helmet_model: Literal["default", "far_field", "auto"] = Field(
         "default",
         title="Hard-hat model",
-        description="which hard-hat model this camera runs. default: the vision section's model (the "
-        "shipped vision/models/helmet.onnx unless set): since round 17 one card for every view, close-ups, "
-        "gates and fixed cameras over the site whose heads are 15-40 px seen from above alike "
-        "(training/rounds/round17.md). far_field and auto are kept for site files written before: far_field "
-        "runs vision/models/helmet_site.onnx, which now holds the same card, and auto watches the first "
-        "helmet_auto_s seconds (and 30 heads) and then keeps the default or takes that same card, so neither "
-        "changes what is found any more; check-config says so",
+        description="kept so that site files written before round 17 load: every camera runs the vision "
+        "section's model (the shipped vision/models/helmet.onnx unless set), since round 17 one card for every "
+        "view, close-ups, gates and fixed cameras over the site whose heads are 15-40 px seen from above alike "
+        "(training/rounds/round17.md). far_field and auto, which chose between two cards before, run that "
+        "same card; check-config says the line can go",
     )
     helmet_auto_s: float = Field(
         180.0,
         ge=1,
         le=86400,
         title="Hard-hat model choice",
-        description="with helmet_model auto: seconds of frames the camera watches before it chooses (it "
-        "also waits for 30 heads, so a camera over an empty site keeps the default model until people come)",
+        description="kept so that site files written before round 17 load: helmet_model auto watched this "
+        "many seconds before choosing a card; with one card nothing reads it, and check-config says the line "
+        "can go",
     )
     persons: bool = Field(
         True,

@@ -161,11 +161,6 @@ class CameraView(BaseModel):
         description="late_s above 2 s: the box cannot judge this camera in time (too many cameras for its "
         "cores, or a stalled worker); see the vision page of the site guide for sizing",
     )
-    helmet_card: str = Field(description="the hard-hat card the camera runs: default or far_field")
-    helmet_card_why: str = Field(
-        description="the site file's helmet_model, or what helmet_model auto saw: the median head size in "
-        "the detector's view over its first minutes"
-    )
 
 
 class AlertAction(BaseModel):

@@ -143,8 +143,6 @@ def camera_views(svc: ApiServices) -> list[CameraView]:
             last_frame_ts=c.last_frame_ts,
             late_s=c.late_s,
             behind=c.behind,
-            helmet_card=c.helmet_card,
-            helmet_card_why=c.helmet_card_why,
         )
         for c in cams.cameras()
     ]

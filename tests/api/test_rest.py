@@ -199,8 +199,6 @@ class Camera:
     last_frame_ts: float | None
     frames: int | None = None
     dropped_frames: int | None = None
-    helmet_card: str = "default"
-    helmet_card_why: str = "site file: helmet_model default"
     late_s: float | None = None
     behind: bool = False
 
@@ -213,9 +211,8 @@ class CameraService:
         self.jpeg = jpeg
 
     def cameras(self) -> list[Camera]:
-        auto = "auto: median head 21 px in the detector's view over 64 heads in 180 s (below 30 px)"
         return [
-            Camera("cam-1", "1号门口", True, time.time(), 120, 3, "far_field", auto),
+            Camera("cam-1", "1号门口", True, time.time(), 120, 3),
             Camera("cam-2", "基坑东", False, None),
         ]
 
@@ -239,9 +236,6 @@ def test_cameras_frames_and_evidence(site: RunningSite) -> None:
     try:
         cams = get(site, "api/v1/cameras").json()
         assert [(c["id"], c["online"]) for c in cams] == [("cam-1", True), ("cam-2", False)]
-        # the hard-hat card each camera runs, and why: what helmet_model auto chose is shown, not hidden
-        assert [c["helmet_card"] for c in cams] == ["far_field", "default"]
-        assert cams[0]["helmet_card_why"].startswith("auto: median head 21 px")
         frame = get(site, "api/v1/cameras/cam-1/latest.jpg")
         assert (
             frame.status_code == 200

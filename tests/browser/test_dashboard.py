@@ -66,10 +66,6 @@ def test_live_alert_appears_and_is_acknowledged_from_the_page(page: Page, tmp_pa
         # the trend is not empty until something is clicked: it opens on the worst open alert's series
         expect(page.locator("#trend polyline")).to_have_count(1, timeout=10_000)
         expect(page.locator("#trend-title")).not_to_be_empty()
-        # which hard-hat card the camera runs, and why (helmet_model in the site file, or what auto saw)
-        card = page.locator('#cams [data-camera="cam-gate"] .card')
-        expect(card).to_have_attribute("title", "site file: helmet_model default")
-        expect(card).to_have_text(re.compile(r"default card|近景模型"))
 
         known = {a["alert_id"] for a in httpx.get(demo.url + "api/v1/alerts", timeout=5).json()}
         alert = new_alert(demo.url, known)

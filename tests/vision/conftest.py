@@ -8,13 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
+from training.label_convention import HAT_TO_HEAD as HAT_LABEL_HEIGHT
 from vision.labels import as_heads, read_yolo
 
 SAMPLE = Path(__file__).resolve().parents[2] / "vision" / "demo" / "cap"
-# how many times its height a helmet label of a data folder that boxes only the hard hat is grown to box the head
-# under it, as the shipped card boxes a helmet: measured from the train labels alone by `python -m
-# training.label_convention` (training/rounds/round16.md, section 2); hhw and hhwraw box heads already
-HAT_LABEL_HEIGHT = {"cap": 1.53, "sfchd": 1.38}
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,7 @@
 """The shipped hard-hat card on real held-out photos (test part of the split, CC BY 4.0 sample of cap).
 
-What a supervisor checks: bare heads in a labelled photo are found and helmeted heads are not called bare, by
-the default card and by the far-field card a site file written before round 17 may still name (the same
-networks since). The card boxes a helmeted head, hard hat and face; cap's labels box only the hat, so its
+What a supervisor checks: bare heads in a labelled photo are found and helmeted heads are not called bare. The
+card boxes a helmeted head, hard hat and face; cap's labels box only the hat, so its
 helmets are matched against the heads under them (tests/vision/conftest.py). The sample is 8 photos; the
 accuracy figures per folder are in docs/vision.md.
 """
@@ -16,12 +15,12 @@ from tests.vision.conftest import load
 from vision.detectors.centernet import CLASSES
 from vision.detectors.helmet import HelmetDetector
 from vision.metrics import match
-from vision.model_files import DEFAULT_MODEL, FAR_FIELD_MODEL
+from vision.model_files import DEFAULT_MODEL
 
 
-@pytest.fixture(scope="module", params=[DEFAULT_MODEL, FAR_FIELD_MODEL], ids=["default", "far_field"])
-def det(request: pytest.FixtureRequest) -> HelmetDetector:
-    return HelmetDetector(request.param)
+@pytest.fixture(scope="module")
+def det() -> HelmetDetector:
+    return HelmetDetector(DEFAULT_MODEL)
 
 
 def _found(det: HelmetDetector, name: str, label: str, truth_class: int) -> tuple[int, int]:

@@ -2,7 +2,6 @@
 const T = {
   zh: { plan:"现场平面", zones:"禁吊区", zones_note:"红色区域：禁吊区",
         cranes:"塔吊", trend:"趋势", alerts:"当前报警", site_wide:"全场", cameras:"视频监控", pit:"深基坑监测点", devices:"设备在线",
-        card_default:"安全帽：近景模型", card_far_field:"安全帽：远景模型",
         load_pct:"载荷", moment_pct:"力矩", wind_ms:"风速", tilt_deg:"倾角", radius:"幅度", height:"吊钩高度",
         slew:"回转", load:"起重量", operator:"司机", online:"在线", offline:"离线", unknown:"未连接",
         none:"无报警", ok:"正常", point:"测点", lang:"EN", warning:"预警", alarm:"报警", critical:"危险",
@@ -32,7 +31,6 @@ const T = {
         project_manager:"项目负责人", safety_officer:"专职安全员", chief_supervisor:"总监理工程师", technical_lead:"项目技术负责人" },
   en: { plan:"Site plan", zones:"no-lift zones", zones_note:"red: no-lift zone",
         cranes:"Tower cranes", trend:"Trend", alerts:"Active alerts", site_wide:"Site", cameras:"Cameras", pit:"Deep pit points", devices:"Devices",
-        card_default:"hard hats: default card", card_far_field:"hard hats: far-field card",
         load_pct:"Load", moment_pct:"Moment", wind_ms:"Wind", tilt_deg:"Tilt", radius:"Radius", height:"Hook height",
         slew:"Slew", load:"Load", operator:"Operator", online:"online", offline:"offline", unknown:"not connected",
         none:"No active alerts", ok:"OK", point:"Point", lang:"中文", warning:"warning", alarm:"alarm", critical:"critical",
@@ -433,8 +431,7 @@ function drawCams() {
       ? `<span class="tag warning behind" data-late="${late}">${t("behind")} ${late.toFixed(1)} s</span> ` : "";
     return `<div class="cam" data-camera="${esc(c.id)}"><img alt="${esc(c.name)}" src="${src}">
       <div>${ev ? `<span class="tag ${ev.level}">${t("evidence")}</span> ` : ""}${behind}${esc(c.name)} <span class="${online ? "on" : "off"}">●</span>
-        <span class="dim counts">${counts}${v.inference_ms ? ` · ${v.inference_ms.value.toFixed(0)} ms` : ""}</span>
-        <span class="dim card" title="${esc(c.helmet_card_why)}">${t("card_" + c.helmet_card)}</span></div></div>`;
+        <span class="dim counts">${counts}${v.inference_ms ? ` · ${v.inference_ms.value.toFixed(0)} ms` : ""}</span></div></div>`;
   }).join("");
   // a camera without a frame yet: its note instead of a broken picture (a listener: no inline handler runs
   // under the page's policy, script-src 'self')
