@@ -53,9 +53,11 @@ async def deliver_forever(
     async with http_client(cfg.timeout_s, cfg.tls) as client:
         while True:
             try:
+                # cleared before the read, not after it: a notify() while the read runs (something queued
+                # just after the queue read empty) then still wakes the wait below instead of being lost
+                wake.clear()
                 item = await asyncio.to_thread(oldest)
                 if item is None:
-                    wake.clear()
                     await wake.wait()
                     continue
                 try:

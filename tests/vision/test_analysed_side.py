@@ -15,7 +15,8 @@ def cam(**kw: object) -> CameraConfig:
 
 
 def test_frames_are_analysed_whole_unless_the_site_asks_for_a_smaller_size() -> None:
-    # scaling loses far heads (tests/vision/test_analyse_px.py): never a default, on any card
+    # scaling loses far heads (tests/vision/test_analyse_px.py): never a default, whatever an older site file
+    # chose as its card
     assert cam().analyse_px == 0
     assert cam(helmet_model="far_field").analyse_px == 0
     assert cam(helmet_model="auto").analyse_px == 0
