@@ -22,21 +22,20 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from PIL import Image
 
 from contract.config.camera import HELMET_TILE_PX
 from training import split
-from training.evaluate import stages
+from training.evaluate import PRECISION_GOAL, stages
+from training.heldout import POOLED
 from training.label_convention import HAT_TO_HEAD
 from vision.detectors.centernet import CLASSES, iou_one_to_many
 from vision.detectors.helmet import NOT_HEAD, HelmetDetector, ModelCard, combine
-from vision.images import read_image
 from vision.metrics import Evaluator, match
 from vision.model_files import DEFAULT_MODEL
 
 NO_HELMET = CLASSES.index("no_helmet")
-CLOSE_UPS = ("cap", "sfchd")
-FAR_FIELD = ("hhw", "hhwraw")
-PRECISION_GOAL = 0.80
+CLOSE_UPS, FAR_FIELD = POOLED["close-ups"], POOLED["far-field"]
 
 
 def compute(model: Path, data: Path, tile_px: int) -> dict[str, np.ndarray]:
@@ -45,7 +44,7 @@ def compute(model: Path, data: Path, tile_px: int) -> dict[str, np.ndarray]:
     det = HelmetDetector(model, score_floor=0.0)
     ids = split.load("val")
     items = stages(det, data, ids, split.val_unlabelled_bare_heads(), tile_px, HAT_TO_HEAD)
-    sizes = [read_image(split.image_path(data, i)).shape[1::-1] for i in ids]
+    sizes = [Image.open(split.image_path(data, i)).size for i in ids]  # the header: stages decoded each
     return {
         "ids": np.array(ids),
         "cands": np.array([c for c, _, _ in items], dtype=object),
